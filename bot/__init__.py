@@ -1,0 +1,1 @@
+"""Mentorbot's domain and runtime: configuration, matching, contracting, nudges, reports, the CLI."""

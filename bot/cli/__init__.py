@@ -1,0 +1,156 @@
+"""The `mentorbot` command: the one place that wires Slack, storage and the domain together."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy.exc import OperationalError
+
+from bot.config import ConfigError, Settings, load_settings
+from storage.db import DatabaseUnavailable
+
+log = logging.getLogger("mentorbot")
+
+
+class UsageError(Exception):
+    """A mistake in how the command was called; printed as one line."""
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number") from None
+    if not 0 < port < 65536:
+        raise argparse.ArgumentTypeError(f"{port} is not between 1 and 65535")
+    return port
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mentorbot",
+        description="Mentorbot: a Slack app for mentoring and coaching programs.",
+    )
+    parser.add_argument("--log-level", default=os.environ.get("MENTORBOT_LOG_LEVEL", "INFO"),
+                        help="logging level (default INFO)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    serve = sub.add_parser("serve", help="run the HTTP endpoint (POST /slack/events)",
+                           description="Run HTTP mode on gunicorn: POST /slack/events, GET /healthz.")
+    serve.add_argument("--host", default="0.0.0.0", help="interface to bind (default 0.0.0.0)")
+    serve.add_argument("--port", type=_port, default=None,
+                       help="port to bind (default $PORT, else 3000)")
+    serve.add_argument("--workers", type=_positive, default=2, help="worker processes (default 2)")
+    serve.add_argument("--threads", type=_positive, default=8,
+                       help="threads per worker (default 8)")
+
+    sub.add_parser("socket", help="run in Socket Mode (no public URL needed)",
+                   description="Connect to Slack over Socket Mode with SLACK_APP_TOKEN.")
+    sub.add_parser("clock", help="run the scheduler process (nudges, sweeps)",
+                   description="Run the clock: interval jobs that send what the database says is due.")
+
+    db = sub.add_parser("db", help="database migrations", description="Manage the database schema.")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_sub.add_parser("upgrade", help="apply every migration up to the newest",
+                      description="Apply Alembic migrations up to head.")
+    db_sub.add_parser("current", help="print the schema's migration and the newest one",
+                      description="Print the current and the newest migration.")
+
+    demo = sub.add_parser("demo", help="run a scripted session against the built-in Slack emulator",
+                          description="Start the emulator and the app, drive a scripted session, "
+                                      "and print what each person saw. No tokens, no network.")
+    demo.add_argument("--database", default=None,
+                      help="SQLAlchemy URL to use (default: a fresh SQLite file in a temp folder)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=str(args.log_level).upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    try:
+        return run(args)
+    except (ConfigError, UsageError) as error:
+        print(f"mentorbot: error: {error}", file=sys.stderr)
+        return 2
+    except (DatabaseUnavailable, OperationalError) as error:
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        print(f"mentorbot: error: cannot use the database: {reason}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def run(args: argparse.Namespace) -> int:
+    from bot.cli.wiring import NotMigrated
+
+    try:
+        return _dispatch(args)
+    except NotMigrated as error:
+        raise UsageError(str(error)) from None
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "demo":
+        from bot.cli.demo import run_demo
+
+        return run_demo(database_url=args.database)
+    settings = load_settings()
+    if args.command == "serve":
+        from bot.cli.serve import serve
+
+        port = args.port or _env_port()
+        serve(settings, host=args.host, port=port, workers=args.workers, threads=args.threads)
+        return 0
+    if args.command == "socket":
+        from bot.cli.socket_mode import run_socket_mode
+
+        run_socket_mode(settings)
+        return 0
+    if args.command == "clock":
+        from bot.cli.clock import run_clock
+
+        run_clock(settings)
+        return 0
+    if args.command == "db":
+        return _db(settings, args.db_command)
+    raise UsageError(f"unknown command {args.command}")
+
+
+def _env_port() -> int:
+    raw = os.environ.get("PORT")
+    if not raw:
+        return 3000
+    try:
+        return _port(raw)
+    except argparse.ArgumentTypeError as error:
+        raise ConfigError(f"invalid configuration: PORT {error}") from None
+
+
+def _db(settings: Settings, action: str) -> int:
+    from storage.db import Database, current_revision, head_revision, upgrade
+
+    if action == "upgrade":
+        upgrade(settings.database_url)
+        print(f"database is at migration {head_revision(settings.database_url)}")
+        return 0
+    database = Database.from_url(settings.database_url)
+    print(f"current: {current_revision(database.engine) or 'none'}")
+    print(f"newest:  {head_revision(settings.database_url)}")
+    return 0

@@ -1,0 +1,180 @@
+"""One settings object, read from the environment (and an optional `.env`) once, at start.
+
+Every process (web, socket, clock, CLI) builds `Settings` through `load_settings`, which turns
+pydantic's validation errors into one readable line naming each bad variable, and
+`Settings.require` checks the variables a given mode cannot run without.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+SLACK_API_DEFAULT = "https://slack.com/api/"
+SQLITE_DEFAULT = "sqlite:///mentorbot.db"
+PLACEHOLDERS = frozenset({"changeme", "change-me", "xxx", "todo", "secret", "placeholder"})
+
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+
+
+class ConfigError(Exception):
+    """Configuration is missing or malformed; the message is one line meant for an operator."""
+
+
+class Settings(BaseSettings):
+    """Mentorbot's configuration. Field names map to upper-case environment variables."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    slack_bot_token: str | None = Field(
+        default=None, description="Bot token (xoxb-…) for a single-workspace install."
+    )
+    slack_signing_secret: str | None = Field(
+        default=None, description="Signing secret that verifies requests from Slack (HTTP mode)."
+    )
+    slack_app_token: str | None = Field(
+        default=None, description="App-level token (xapp-…) with connections:write, for Socket Mode."
+    )
+    slack_api_url: str = Field(
+        default=SLACK_API_DEFAULT,
+        description="Web API base URL; point it at the built-in emulator for local runs.",
+    )
+    database_url: str = Field(
+        default=SQLITE_DEFAULT,
+        description="SQLAlchemy URL: sqlite:///file.db or postgresql+psycopg://user:pw@host/db.",
+    )
+    openai_api_key: str | None = Field(
+        default=None, description="Key for an OpenAI-compatible endpoint; unset = no LLM."
+    )
+    openai_base_url: str | None = Field(
+        default=None, description="Base URL of an OpenAI-compatible endpoint (Azure, local)."
+    )
+    mentorbot_llm_model: str = Field(
+        default="gpt-4o-mini", description="Model name sent to the LLM endpoint."
+    )
+    mentorbot_coordinator_channel: str | None = Field(
+        default=None, description="Channel id (C…) where coordinators ask for program status."
+    )
+    mentorbot_coordinators: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(), description="Comma-separated Slack user ids of the program coordinators."
+    )
+    mentorbot_default_timezone: str = Field(
+        default="UTC", description="IANA zone used when Slack reports no time zone for a person."
+    )
+
+    @field_validator("mentorbot_coordinators", mode="before")
+    @classmethod
+    def _split_user_ids(cls, value: Any) -> tuple[str, ...]:
+        if value is None or value == "":
+            return ()
+        items = value.split(",") if isinstance(value, str) else list(value)
+        ids = tuple(str(item).strip() for item in items if str(item).strip())
+        bad = [i for i in ids if not _USER_ID.match(i)]
+        if bad:
+            raise ValueError(f"expected Slack user ids like U012ABC, got {', '.join(bad)}")
+        return ids
+
+    @field_validator("mentorbot_coordinator_channel")
+    @classmethod
+    def _channel_id(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not _CHANNEL_ID.match(value):
+            raise ValueError("expected a channel id like C012ABC (not a #name)")
+        return value
+
+    @field_validator("mentorbot_default_timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA time zone {value!r}") from exc
+        return value
+
+    @field_validator("slack_api_url", "openai_base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http:// or https:// URL")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if value.startswith("postgresql://") or value.startswith("postgres://"):
+            raise ValueError("use the psycopg 3 scheme: postgresql+psycopg://…")
+        if not value.startswith(("sqlite://", "postgresql+psycopg://")):
+            raise ValueError("expected sqlite:///… or postgresql+psycopg://…")
+        return value
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: str | None) -> str | None:
+        return _token(value, "xoxb-")
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: str | None) -> str | None:
+        return _token(value, "xapp-")
+
+    @field_validator("slack_signing_secret", "openai_api_key")
+    @classmethod
+    def _secret(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if value.strip().lower() in PLACEHOLDERS:
+            raise ValueError("still set to a placeholder; paste the real value")
+        return value
+
+    @property
+    def llm_enabled(self) -> bool:
+        return self.openai_api_key is not None
+
+    def require(self, names: Iterable[str]) -> None:
+        """Raise ConfigError naming every variable in `names` that is unset."""
+        missing = [name.upper() for name in names if getattr(self, name.lower()) in (None, "")]
+        if missing:
+            raise ConfigError(f"missing required environment variable(s): {', '.join(missing)}")
+
+
+def _token(value: str | None, prefix: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if not value.startswith(prefix):
+        raise ValueError(f"expected a token starting with {prefix}")
+    if value.removeprefix(prefix).lower() in PLACEHOLDERS:
+        raise ValueError("still set to a placeholder; paste the real token")
+    return value
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None, *, env_file: str | None = ".env") -> Settings:
+    """Build Settings, turning validation errors into one ConfigError line naming each variable."""
+    try:
+        return Settings(_env_file=env_file, **dict(overrides or {}))  # type: ignore[call-arg]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = str(error["loc"][0]).upper() if error["loc"] else "configuration"
+            message = str(error["msg"]).removeprefix("Value error, ")
+            problems.append(f"{name} {message}")
+        raise ConfigError("invalid configuration: " + "; ".join(problems)) from None
+
+
+def settings_reference() -> list[tuple[str, str, str]]:
+    """(variable, default, description) for every setting: the README's table is built from it."""
+    rows = []
+    for name, field in Settings.model_fields.items():
+        default = "" if field.default in (None, ()) else str(field.default)
+        rows.append((name.upper(), default, field.description or ""))
+    return rows

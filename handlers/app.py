@@ -1,0 +1,57 @@
+"""The Bolt app factory: one App with every listener from handlers/ registered on it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from slack_bolt import App, BoltContext, BoltResponse
+from slack_sdk import WebClient
+
+from bot.services import Services
+from handlers import commands, errors, events, home
+from handlers.slack_client import web_client
+
+LISTENER_THREADS = 16
+
+
+def create_app(
+    services: Services,
+    *,
+    client: WebClient | None = None,
+    token_verification: bool = True,
+    listener_threads: int = LISTENER_THREADS,
+) -> App:
+    """Build the app. `client` defaults to a WebClient on SLACK_API_URL with the bot token.
+
+    Listeners run on a pool sized explicitly: a slow listener must not starve later acks.
+    """
+    settings = services.settings
+    app = App(
+        name="mentorbot",
+        logger=logging.getLogger("mentorbot.bolt"),
+        signing_secret=settings.slack_signing_secret or "",
+        client=client or web_client(settings),
+        token_verification_enabled=token_verification,
+        listener_executor=ThreadPoolExecutor(
+            max_workers=listener_threads, thread_name_prefix="mentorbot-listener"
+        ),
+    )
+    app.use(_services_middleware(services))
+    for module in (errors, events, commands, home):
+        module.register(app)
+    return app
+
+
+def _services_middleware(services: Services) -> Callable[..., BoltResponse | None]:
+    """Put the services into every listener's context (functools.partial breaks Bolt's argument
+    injection, so this is how listeners reach the domain)."""
+
+    def inject_services(
+        context: BoltContext, next: Callable[[], BoltResponse]  # noqa: A002
+    ) -> BoltResponse | None:
+        context["services"] = services
+        return next()
+
+    return inject_services

@@ -1,0 +1,51 @@
+"""Slash commands: `/mentoring <subcommand>`, `/mentor` and `/coach`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+import prompts
+from bot import people
+from bot.commands import parse_subcommand
+from bot.services import Services
+from bot.text import escape_mrkdwn, shorten
+from handlers import blocks
+from handlers.directory import SlackDirectory
+
+Subcommand = Callable[..., None]
+
+
+def help_subcommand(ack: Ack, **_: Any) -> None:
+    ack(text="Here is what Mentorbot can do.", blocks=blocks.help_message())
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {"help": help_subcommand}
+
+
+def mentoring(ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    parsed = parse_subcommand(command.get("text", ""))
+    name = parsed.name or "help"
+    handler = SUBCOMMANDS.get(name)
+    if handler is None:
+        shown = escape_mrkdwn(shorten(name, 40))
+        ack(text=prompts.render("unknown_subcommand", subcommand=shown))
+    else:
+        handler(ack=ack, args=parsed.args, command=command, context=context, client=client)
+    remember(context, client)
+
+
+def remember(context: BoltContext, client: WebClient) -> None:
+    """After the ack: note who used the bot, learning their name and time zone the first time."""
+    services: Services = context["services"]
+    if context.team_id and context.user_id:
+        people.note_contact(
+            services, SlackDirectory(client), team_id=context.team_id, user_id=context.user_id
+        )
+
+
+def register(app: App) -> None:
+    app.command("/mentoring")(mentoring)

@@ -1,0 +1,30 @@
+"""The Web API client every process uses, with slack_sdk's own retry handlers.
+
+Retries sleep in the calling thread, so Web API calls belong after `ack()`, never before it.
+"""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.config import Settings
+
+WEB_API_TIMEOUT_SECONDS = 10
+
+
+def web_client(settings: Settings, *, token: str | None = None, retries: int = 4) -> WebClient:
+    return WebClient(
+        token=token or settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=WEB_API_TIMEOUT_SECONDS,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=1),
+            RateLimitErrorRetryHandler(max_retry_count=retries),
+            ServerErrorRetryHandler(max_retry_count=retries),
+        ],
+    )

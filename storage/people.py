@@ -1,0 +1,40 @@
+"""Queries about people: the Slack users Mentorbot knows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from storage.models import Person
+from storage.upsert import insert_or_update
+
+
+def seen(session: Session, *, team_id: str, slack_user_id: str, at: datetime) -> Person:
+    """Record that a person used Mentorbot at `at`, creating them on first contact."""
+    insert_or_update(
+        session,
+        Person,
+        {"team_id": team_id, "slack_user_id": slack_user_id, "last_seen_at": at,
+         "created_at": at, "display_name": "", "nudges_muted": False},
+        conflict=("team_id", "slack_user_id"),
+        update=("last_seen_at",),
+    )
+    person = by_slack_id(session, team_id=team_id, slack_user_id=slack_user_id)
+    assert person is not None
+    return person
+
+
+def by_slack_id(session: Session, *, team_id: str, slack_user_id: str) -> Person | None:
+    statement = select(Person).where(
+        Person.team_id == team_id, Person.slack_user_id == slack_user_id
+    )
+    return session.exec(statement).first()
+
+
+def update_profile(
+    session: Session, person: Person, *, display_name: str, tz: str | None
+) -> None:
+    person.display_name = display_name
+    person.tz = tz
+    session.add(person)

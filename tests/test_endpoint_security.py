@@ -1,0 +1,110 @@
+"""The real endpoint refuses anything Slack did not sign, and such a request changes no row."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.parse
+
+import pytest
+from support import eventually, snapshot
+
+from storage import people
+
+
+def _command_body(text: str = "help", user: str = "U0AMARA01") -> bytes:
+    return urllib.parse.urlencode(
+        {"command": "/mentoring", "text": text, "user_id": user, "team_id": "T0EMULATOR",
+         "channel_id": "D0AMARA01", "trigger_id": "1.2.abc", "response_url": "http://127.0.0.1:9/x"}
+    ).encode()
+
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def test_signed_command_is_answered_and_remembers_the_person(driver, running_app):
+    response = driver.command("U0AMARA01", "/mentoring", "help")
+    assert response.status == 200
+    database = running_app.services.database
+
+    def stored():
+        with database.reading() as session:
+            return people.by_slack_id(session, team_id="T0EMULATOR", slack_user_id="U0AMARA01")
+
+    person = eventually(lambda: (p := stored()) is not None and p.tz and p)
+    assert person.tz  # learned from users.info on first contact
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["bad_signature", "stale_timestamp", "missing_signature", "missing_timestamp",
+     "non_numeric_timestamp", "other_secret"],
+)
+def test_unsigned_requests_get_401_and_change_nothing(case, driver, running_app):
+    database = running_app.services.database
+    before = snapshot(database)
+    body = _command_body()
+    now = int(time.time())
+    headers = {**FORM, **driver.sign(body, now)}
+    if case == "bad_signature":
+        headers["X-Slack-Signature"] = "v0=" + "0" * 64
+    elif case == "stale_timestamp":
+        headers = {**FORM, **driver.sign(body, now - 301)}
+    elif case == "missing_signature":
+        del headers["X-Slack-Signature"]
+    elif case == "missing_timestamp":
+        del headers["X-Slack-Request-Timestamp"]
+    elif case == "non_numeric_timestamp":
+        headers["X-Slack-Request-Timestamp"] = "soon"
+    elif case == "other_secret":
+        from bot.emulator import SlackDriver
+
+        forger = SlackDriver(running_app.events_url, "not-the-secret", driver.emulator)
+        headers = {**FORM, **forger.sign(body, now)}
+    response = driver.post(body, headers)
+    assert response.status == 401
+    time.sleep(0.1)
+    assert snapshot(database) == before
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"payload=%7Bnot-json", "application/x-www-form-urlencoded"),
+        (b"payload=%5B1%2C2%5D", "application/x-www-form-urlencoded"),
+        (b"{\"type\": ", "application/json"),
+        (b"command=/mentoring&text=help", "text/plain"),
+        (b"hello=world", "application/x-www-form-urlencoded"),
+    ],
+)
+def test_signed_but_malformed_requests_get_400(body, content_type, driver, running_app):
+    before = snapshot(running_app.services.database)
+    response = driver.post(body, {"Content-Type": content_type, **driver.sign(body)})
+    assert response.status == 400
+    assert snapshot(running_app.services.database) == before
+
+
+def test_oversized_body_is_refused(driver):
+    body = b"command=/mentoring&text=" + b"a" * 300_000
+    response = driver.post(body, {**FORM, **driver.sign(body)})
+    assert response.status == 400
+
+
+def test_unknown_path_and_method(driver, running_app):
+    import urllib.error
+    import urllib.request
+
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(running_app.url + "/nope", timeout=5)
+    assert missing.value.code == 404
+    with pytest.raises(urllib.error.HTTPError) as wrong_method:
+        urllib.request.urlopen(running_app.events_url, timeout=5)
+    assert wrong_method.value.code == 405
+
+
+def test_healthz_reports_the_database(running_app):
+    import urllib.request
+
+    with urllib.request.urlopen(running_app.url + "/healthz", timeout=5) as response:
+        assert response.status == 200
+        assert json.loads(response.read())["database"] == "reachable"
