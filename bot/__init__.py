@@ -1,1 +1,1 @@
-"""Mentorbot's domain and runtime: configuration, matching, contracting, nudges, reports, the CLI."""
+"""Mentorbot: the domain and runtime (config, matching, contracting, nudges, reports, CLI)."""

@@ -41,7 +41,8 @@ class Settings(BaseSettings):
         default=None, description="Signing secret that verifies requests from Slack (HTTP mode)."
     )
     slack_app_token: str | None = Field(
-        default=None, description="App-level token (xapp-…) with connections:write, for Socket Mode."
+        default=None,
+        description="App-level token (xapp-…) with connections:write, for Socket Mode.",
     )
     slack_api_url: str = Field(
         default=SLACK_API_DEFAULT,
@@ -68,6 +69,13 @@ class Settings(BaseSettings):
     )
     mentorbot_default_timezone: str = Field(
         default="UTC", description="IANA zone used when Slack reports no time zone for a person."
+    )
+
+    mentorbot_invite_working_days: int = Field(
+        default=3,
+        ge=1,
+        le=30,
+        description="Working days a volunteer has to answer before the next candidate is offered.",
     )
 
     @field_validator("mentorbot_coordinators", mode="before")
@@ -158,10 +166,12 @@ def _token(value: str | None, prefix: str) -> str | None:
     return value
 
 
-def load_settings(overrides: Mapping[str, Any] | None = None, *, env_file: str | None = ".env") -> Settings:
+def load_settings(
+    overrides: Mapping[str, Any] | None = None, *, env_file: str | None = ".env"
+) -> Settings:
     """Build Settings, turning validation errors into one ConfigError line naming each variable."""
     try:
-        return Settings(_env_file=env_file, **dict(overrides or {}))  # type: ignore[call-arg]
+        return Settings(_env_file=env_file, **dict(overrides or {}))
     except ValidationError as exc:
         problems = []
         for error in exc.errors():

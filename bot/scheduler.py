@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
@@ -26,7 +26,7 @@ class Tick:
 
 def build_scheduler(ticks: list[Tick]) -> BlockingScheduler:
     scheduler = BlockingScheduler(
-        timezone=timezone.utc,
+        timezone=UTC,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
     )
     for tick in ticks:
@@ -35,7 +35,7 @@ def build_scheduler(ticks: list[Tick]) -> BlockingScheduler:
             "interval",
             seconds=tick.every_seconds,
             id=tick.name,
-            next_run_time=datetime.now(timezone.utc),
+            next_run_time=datetime.now(UTC),
         )
     return scheduler
 

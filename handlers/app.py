@@ -49,7 +49,7 @@ def _services_middleware(services: Services) -> Callable[..., BoltResponse | Non
     injection, so this is how listeners reach the domain)."""
 
     def inject_services(
-        context: BoltContext, next: Callable[[], BoltResponse]  # noqa: A002
+        context: BoltContext, next: Callable[[], BoltResponse]
     ) -> BoltResponse | None:
         context["services"] = services
         return next()

@@ -12,7 +12,7 @@ from storage import events
 
 
 def drop_event_retries(
-    body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse]  # noqa: A002
+    body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse]
 ) -> BoltResponse | None:
     """Slack re-sends an event when it thinks we missed it; run each event id once."""
     if body.get("type") != "event_callback" or not body.get("event_id"):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
@@ -40,8 +40,15 @@ class Reply:
         self.headers: Headers = [("Content-Type", f"{content_type}; charset=utf-8")]
 
 
-REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
-           405: "Method Not Allowed", 500: "Internal Server Error", 503: "Service Unavailable"}
+REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
 
 
 class SlackWebApp:
@@ -57,8 +64,13 @@ class SlackWebApp:
         reply = self.route(environ)
         status = f"{reply.status} {REASONS.get(reply.status, 'Status')}"
         start_response(status, [*reply.headers, ("Content-Length", str(len(reply.body)))])
-        log.debug("%s %s -> %s in %.1f ms", environ.get("REQUEST_METHOD"),
-                  environ.get("PATH_INFO"), reply.status, (time.perf_counter() - started) * 1000)
+        log.debug(
+            "%s %s -> %s in %.1f ms",
+            environ.get("REQUEST_METHOD"),
+            environ.get("PATH_INFO"),
+            reply.status,
+            (time.perf_counter() - started) * 1000,
+        )
         return [reply.body]
 
     def route(self, environ: WSGIEnvironment) -> Reply:
@@ -85,8 +97,8 @@ class SlackWebApp:
             return Reply(400, "Request body too large")
         body = environ["wsgi.input"].read(length) if length else b""
         headers = _headers(environ)
-        timestamp = headers.get("x-slack-request-timestamp", [""])[0]
-        signature = headers.get("x-slack-signature", [""])[0]
+        timestamp = str(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""))
+        signature = str(environ.get("HTTP_X_SLACK_SIGNATURE", ""))
         if not timestamp.isdigit() or not signature:
             return Reply(401, "Unauthorized")
         try:
@@ -105,8 +117,12 @@ class SlackWebApp:
             log.warning("unparseable Slack request: %s", type(error).__name__)
             return Reply(400, "Malformed request")
         reply = Reply(response.status, response.body or "")
-        reply.headers = [(k, v) for k, values in response.headers.items() for v in values
-                         if k.lower() != "content-length"]
+        reply.headers = [
+            (k, v)
+            for k, values in response.headers.items()
+            for v in values
+            if k.lower() != "content-length"
+        ]
         return reply
 
 
@@ -119,8 +135,8 @@ def _content_length(environ: WSGIEnvironment) -> int | None:
     return length if length >= 0 else None
 
 
-def _headers(environ: WSGIEnvironment) -> dict[str, list[str]]:
-    headers: dict[str, list[str]] = {}
+def _headers(environ: WSGIEnvironment) -> dict[str, str | Sequence[str]]:
+    headers: dict[str, str | Sequence[str]] = {}
     for key, value in environ.items():
         if key.startswith("HTTP_"):
             headers[key[5:].replace("_", "-").lower()] = [str(value)]
@@ -153,6 +169,3 @@ def _json_object(text: str) -> dict[str, Any] | None:
     except ValueError:
         return None
     return value if isinstance(value, dict) else None
-
-
-WsgiApp = Callable[["WSGIEnvironment", "StartResponse"], Iterable[bytes]]

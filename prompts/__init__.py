@@ -32,7 +32,5 @@ def render(name: str, /, **values: object) -> str:
     missing = wanted - values.keys()
     unused = values.keys() - wanted
     if missing or unused:
-        raise PromptError(
-            f"prompt {name!r}: missing {sorted(missing)} unused {sorted(unused)}"
-        )
+        raise PromptError(f"prompt {name!r}: missing {sorted(missing)} unused {sorted(unused)}")
     return source(name).format(**values)

@@ -6,7 +6,7 @@ person typed lives only in columns named for it (`need`, `learned`, `message`…
 and the forget-me eraser know exactly where personal text is.
 """
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -15,7 +15,7 @@ from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Kind(StrEnum):
@@ -49,9 +49,10 @@ class Person(SQLModel, table=True):
 
 
 class Offer(SQLModel, table=True):
-    """A volunteer's standing offer to mentor, coach, or both."""
+    """A volunteer's standing offer to mentor, coach, or both: one per person, edited in place."""
 
     __tablename__ = "offers"
+    __table_args__ = (UniqueConstraint("team_id", "person_id", name="uq_offers_team_person"),)
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32, index=True)
@@ -78,6 +79,7 @@ class MentoringRequest(SQLModel, table=True):
     requester_id: int = Field(foreign_key="people.id", index=True)
     kind_asked: str = Field(max_length=16)
     kind_recommended: str | None = Field(default=None, max_length=16)
+    kind_chosen: str | None = Field(default=None, max_length=16)
     need: str = Field(default="")
     summary: str = Field(default="", max_length=300)
     drivers: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -86,14 +88,42 @@ class MentoringRequest(SQLModel, table=True):
     time_commitment: str = Field(default="", max_length=64)
     manager_slack_id: str | None = Field(default=None, max_length=32)
     status: str = Field(default="open", max_length=16, index=True)
+    view_id: str | None = Field(default=None, max_length=32)
+    coordinator_notified_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = None
+
+
+class Invitation(SQLModel, table=True):
+    """One volunteer asked to take on one request; they accept, decline, or let it expire."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        UniqueConstraint("request_id", "person_id", name="uq_invitation_request_person"),
+        Index("ix_invitations_status_expires", "status", "expires_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32, index=True)
+    request_id: int = Field(foreign_key="requests.id", index=True)
+    person_id: int = Field(foreign_key="people.id", index=True)
+    status: str = Field(default="pending", max_length=16)
+    assigned_by: str | None = Field(default=None, max_length=32)
+    why: str = Field(default="", max_length=300)
+    asked_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    answered_at: datetime | None = None
+    decline_reason: str | None = Field(default=None, max_length=500)
+    slack_channel: str | None = Field(default=None, max_length=32)
+    slack_ts: str | None = Field(default=None, max_length=32)
 
 
 class Relationship(SQLModel, table=True):
     """A mentoring, coaching, group-coaching or observation arrangement between people."""
 
     __tablename__ = "relationships"
+    __table_args__ = (UniqueConstraint("request_id", name="uq_relationships_request"),)
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32, index=True)
@@ -256,6 +286,7 @@ ALL_TABLES: tuple[type[SQLModel], ...] = (
     Person,
     Offer,
     MentoringRequest,
+    Invitation,
     Relationship,
     RelationshipMember,
     Agreement,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage.models import Person
 from storage.upsert import insert_or_update
@@ -15,8 +15,14 @@ def seen(session: Session, *, team_id: str, slack_user_id: str, at: datetime) ->
     insert_or_update(
         session,
         Person,
-        {"team_id": team_id, "slack_user_id": slack_user_id, "last_seen_at": at,
-         "created_at": at, "display_name": "", "nudges_muted": False},
+        {
+            "team_id": team_id,
+            "slack_user_id": slack_user_id,
+            "last_seen_at": at,
+            "created_at": at,
+            "display_name": "",
+            "nudges_muted": False,
+        },
         conflict=("team_id", "slack_user_id"),
         update=("last_seen_at",),
     )
@@ -32,9 +38,20 @@ def by_slack_id(session: Session, *, team_id: str, slack_user_id: str) -> Person
     return session.exec(statement).first()
 
 
-def update_profile(
-    session: Session, person: Person, *, display_name: str, tz: str | None
-) -> None:
+def update_profile(session: Session, person: Person, *, display_name: str, tz: str | None) -> None:
     person.display_name = display_name
     person.tz = tz
     session.add(person)
+
+
+def manager_links(session: Session, *, team_id: str) -> dict[str, str | None]:
+    """slack_user_id -> their manager's slack id, for everyone in the workspace."""
+    statement = select(Person.slack_user_id, Person.manager_slack_id).where(
+        Person.team_id == team_id
+    )
+    return dict(session.exec(statement).all())
+
+
+def by_ids(session: Session, *, team_id: str, person_ids: list[int]) -> list[Person]:
+    statement = select(Person).where(Person.team_id == team_id, col(Person.id).in_(person_ids))
+    return list(session.exec(statement).all())

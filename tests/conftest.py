@@ -10,7 +10,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -94,13 +94,14 @@ class FrozenClock:
 
 @pytest.fixture
 def clock() -> FrozenClock:
-    return FrozenClock(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))
+    return FrozenClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
 
 
 @pytest.fixture
 def services(settings: Settings, clock: FrozenClock) -> Iterator[Services]:
-    built = Services(settings=settings, database=Database.from_url(settings.database_url),
-                     clock=clock)
+    built = Services(
+        settings=settings, database=Database.from_url(settings.database_url), clock=clock
+    )
     yield built
     built.database.dispose()
 

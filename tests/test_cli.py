@@ -16,8 +16,11 @@ MENTORBOT = shutil.which("mentorbot", path=str(Path(sys.executable).parent)) or 
 
 
 def _clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("SLACK_", "MENTORBOT_", "OPENAI_", "DATABASE_URL", "PORT"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "MENTORBOT_", "OPENAI_", "DATABASE_URL", "PORT"))
+    }
     env.update(extra)
     return env
 
@@ -43,14 +46,24 @@ def test_unknown_subcommand_is_a_usage_error(capsys):
 def test_db_upgrade_from_another_folder(tmp_path):
     database = tmp_path / "elsewhere.db"
     result = subprocess.run(
-        [MENTORBOT, "db", "upgrade"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
-        env=_clean_env(DATABASE_URL=f"sqlite:///{database}"), check=False,
+        [MENTORBOT, "db", "upgrade"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=_clean_env(DATABASE_URL=f"sqlite:///{database}"),
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert database.exists()
     current = subprocess.run(
-        [MENTORBOT, "db", "current"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
-        env=_clean_env(DATABASE_URL=f"sqlite:///{database}"), check=False,
+        [MENTORBOT, "db", "current"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=_clean_env(DATABASE_URL=f"sqlite:///{database}"),
+        check=False,
     )
     lines = current.stdout.splitlines()
     assert lines[0].split()[-1] == lines[1].split()[-1] != "none"
@@ -58,10 +71,17 @@ def test_db_upgrade_from_another_folder(tmp_path):
 
 def test_serve_refuses_an_unmigrated_database(tmp_path):
     result = subprocess.run(
-        [MENTORBOT, "serve", "--port", "39999"], cwd=tmp_path, capture_output=True, text=True,
-        timeout=60, check=False,
-        env=_clean_env(SLACK_BOT_TOKEN="xoxb-1-2", SLACK_SIGNING_SECRET="abc123def",
-                       DATABASE_URL=f"sqlite:///{tmp_path}/fresh.db"),
+        [MENTORBOT, "serve", "--port", "39999"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=_clean_env(
+            SLACK_BOT_TOKEN="xoxb-1-2",
+            SLACK_SIGNING_SECRET="abc123def",
+            DATABASE_URL=f"sqlite:///{tmp_path}/fresh.db",
+        ),
     )
     assert result.returncode == 2
     assert "mentorbot db upgrade" in result.stderr
@@ -70,8 +90,13 @@ def test_serve_refuses_an_unmigrated_database(tmp_path):
 
 def test_unreachable_database_is_one_line(tmp_path):
     result = subprocess.run(
-        [MENTORBOT, "db", "upgrade"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
-        env=_clean_env(DATABASE_URL="postgresql+psycopg://nobody@127.0.0.1:1/none"), check=False,
+        [MENTORBOT, "db", "upgrade"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_clean_env(DATABASE_URL="postgresql+psycopg://nobody@127.0.0.1:1/none"),
+        check=False,
     )
     assert result.returncode == 1
     assert result.stderr.startswith("mentorbot: error: cannot use the database")

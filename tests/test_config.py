@@ -64,19 +64,38 @@ def test_env_file_is_read(tmp_path, monkeypatch):
 
 def test_reference_covers_every_setting():
     names = {row[0] for row in settings_reference()}
-    for required in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL",
-                     "DATABASE_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL", "MENTORBOT_LLM_MODEL",
-                     "MENTORBOT_COORDINATOR_CHANNEL", "MENTORBOT_COORDINATORS",
-                     "MENTORBOT_DEFAULT_TIMEZONE"):
+    for required in (
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "SLACK_API_URL",
+        "DATABASE_URL",
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "MENTORBOT_LLM_MODEL",
+        "MENTORBOT_COORDINATOR_CHANNEL",
+        "MENTORBOT_COORDINATORS",
+        "MENTORBOT_DEFAULT_TIMEZONE",
+    ):
         assert required in names
 
 
 def _run_cli(args, env_overrides, cwd):
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("SLACK_", "MENTORBOT_", "OPENAI_", "DATABASE_URL", "PORT"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "MENTORBOT_", "OPENAI_", "DATABASE_URL", "PORT"))
+    }
     env.update(env_overrides)
-    return subprocess.run([sys.executable, "-m", "bot", *args], env=env, cwd=cwd,
-                          capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 @pytest.mark.parametrize(
@@ -86,8 +105,14 @@ def _run_cli(args, env_overrides, cwd):
         ({"SLACK_BOT_TOKEN": "xoxb-1-2-3"}, "SLACK_SIGNING_SECRET"),
         ({"SLACK_BOT_TOKEN": "nonsense", "SLACK_SIGNING_SECRET": "abc123"}, "SLACK_BOT_TOKEN"),
         ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "abc123", "PORT": "http"}, "PORT"),
-        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "abc123",
-          "MENTORBOT_DEFAULT_TIMEZONE": "Nowhere/Land"}, "MENTORBOT_DEFAULT_TIMEZONE"),
+        (
+            {
+                "SLACK_BOT_TOKEN": "xoxb-1",
+                "SLACK_SIGNING_SECRET": "abc123",
+                "MENTORBOT_DEFAULT_TIMEZONE": "Nowhere/Land",
+            },
+            "MENTORBOT_DEFAULT_TIMEZONE",
+        ),
     ],
 )
 def test_serve_with_bad_configuration_exits_with_one_line(env, named, tmp_path):

@@ -7,15 +7,22 @@ import time
 import urllib.parse
 
 import pytest
-from support import eventually, snapshot
 
 from storage import people
+from tests.support import eventually, snapshot
 
 
 def _command_body(text: str = "help", user: str = "U0AMARA01") -> bytes:
     return urllib.parse.urlencode(
-        {"command": "/mentoring", "text": text, "user_id": user, "team_id": "T0EMULATOR",
-         "channel_id": "D0AMARA01", "trigger_id": "1.2.abc", "response_url": "http://127.0.0.1:9/x"}
+        {
+            "command": "/mentoring",
+            "text": text,
+            "user_id": user,
+            "team_id": "T0EMULATOR",
+            "channel_id": "D0AMARA01",
+            "trigger_id": "1.2.abc",
+            "response_url": "http://127.0.0.1:9/x",
+        }
     ).encode()
 
 
@@ -27,18 +34,24 @@ def test_signed_command_is_answered_and_remembers_the_person(driver, running_app
     assert response.status == 200
     database = running_app.services.database
 
-    def stored():
+    def stored_zone():
         with database.reading() as session:
-            return people.by_slack_id(session, team_id="T0EMULATOR", slack_user_id="U0AMARA01")
+            person = people.by_slack_id(session, team_id="T0EMULATOR", slack_user_id="U0AMARA01")
+            return person.tz if person is not None else None
 
-    person = eventually(lambda: (p := stored()) is not None and p.tz and p)
-    assert person.tz  # learned from users.info on first contact
+    assert eventually(stored_zone) == "America/New_York"  # learned from users.info
 
 
 @pytest.mark.parametrize(
     "case",
-    ["bad_signature", "stale_timestamp", "missing_signature", "missing_timestamp",
-     "non_numeric_timestamp", "other_secret"],
+    [
+        "bad_signature",
+        "stale_timestamp",
+        "missing_signature",
+        "missing_timestamp",
+        "non_numeric_timestamp",
+        "other_secret",
+    ],
 )
 def test_unsigned_requests_get_401_and_change_nothing(case, driver, running_app):
     database = running_app.services.database
@@ -72,7 +85,7 @@ def test_unsigned_requests_get_401_and_change_nothing(case, driver, running_app)
     [
         (b"payload=%7Bnot-json", "application/x-www-form-urlencoded"),
         (b"payload=%5B1%2C2%5D", "application/x-www-form-urlencoded"),
-        (b"{\"type\": ", "application/json"),
+        (b'{"type": ', "application/json"),
         (b"command=/mentoring&text=help", "text/plain"),
         (b"hello=world", "application/x-www-form-urlencoded"),
     ],

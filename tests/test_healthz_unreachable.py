@@ -17,9 +17,12 @@ from storage.db import Database
 
 def test_healthz_is_503_without_a_database(tmp_path, emulator):
     settings = load_settings(
-        {"slack_bot_token": "xoxb-emulator-token", "slack_signing_secret": "s3cr3t-value",
-         "slack_api_url": emulator.api_url,
-         "database_url": f"sqlite:///{tmp_path}/missing-folder/nope.db"},
+        {
+            "slack_bot_token": "xoxb-emulator-token",
+            "slack_signing_secret": "s3cr3t-value",
+            "slack_api_url": emulator.api_url,
+            "database_url": f"sqlite:///{tmp_path}/missing-folder/nope.db",
+        },
         env_file=None,
     )
     services = Services(settings=settings, database=Database.from_url(settings.database_url))

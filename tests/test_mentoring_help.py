@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from support import eventually
+
+from tests.support import eventually
 
 
 def _text(response) -> str:
-    payload = response.json()
+    payload = response.as_message()
     parts = [payload.get("text", "")]
     for block in payload.get("blocks", []):
         parts.append(block.get("text", {}).get("text", ""))
@@ -18,7 +19,7 @@ def _text(response) -> str:
 def test_help_is_ephemeral_and_lists_the_commands(driver, text):
     response = driver.command("U0AMARA01", "/mentoring", text)
     assert response.status == 200
-    payload = response.json()
+    payload = response.as_message()
     assert payload.get("response_type", "ephemeral") == "ephemeral"
     shown = _text(response)
     for command in ("/mentor", "/coach", "/mentoring help"):
@@ -40,8 +41,15 @@ def test_unknown_subcommand_cannot_ping_anyone(driver):
 
 
 def test_home_tab_is_published_on_open(driver, emulator):
-    response = driver.event({"type": "app_home_opened", "user": "U0AMARA01", "tab": "home",
-                             "channel": "D0AMARA01", "event_ts": "1.2"})
+    response = driver.event(
+        {
+            "type": "app_home_opened",
+            "user": "U0AMARA01",
+            "tab": "home",
+            "channel": "D0AMARA01",
+            "event_ts": "1.2",
+        }
+    )
     assert response.status == 200
     home = eventually(lambda: emulator.home("U0AMARA01"))
     texts = " ".join(b.get("text", {}).get("text", "") for b in home["blocks"])
@@ -49,8 +57,13 @@ def test_home_tab_is_published_on_open(driver, emulator):
 
 
 def test_a_retried_event_is_handled_once(driver, emulator):
-    event = {"type": "app_home_opened", "user": "U0AMARA01", "tab": "home",
-             "channel": "D0AMARA01", "event_ts": "1.2"}
+    event = {
+        "type": "app_home_opened",
+        "user": "U0AMARA01",
+        "tab": "home",
+        "channel": "D0AMARA01",
+        "event_ts": "1.2",
+    }
     first = driver.event(event, event_id="Ev0RETRY1")
     eventually(lambda: emulator.home("U0AMARA01"))
     retry = driver.event(event, event_id="Ev0RETRY1", retry_num=1)

@@ -45,36 +45,62 @@ def build_parser() -> argparse.ArgumentParser:
         prog="mentorbot",
         description="Mentorbot: a Slack app for mentoring and coaching programs.",
     )
-    parser.add_argument("--log-level", default=os.environ.get("MENTORBOT_LOG_LEVEL", "INFO"),
-                        help="logging level (default INFO)")
+    parser.add_argument(
+        "--log-level",
+        default=os.environ.get("MENTORBOT_LOG_LEVEL", "INFO"),
+        help="logging level (default INFO)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    serve = sub.add_parser("serve", help="run the HTTP endpoint (POST /slack/events)",
-                           description="Run HTTP mode on gunicorn: POST /slack/events, GET /healthz.")
+    serve = sub.add_parser(
+        "serve",
+        help="run the HTTP endpoint (POST /slack/events)",
+        description="Run HTTP mode on gunicorn: POST /slack/events, GET /healthz.",
+    )
     serve.add_argument("--host", default="0.0.0.0", help="interface to bind (default 0.0.0.0)")
-    serve.add_argument("--port", type=_port, default=None,
-                       help="port to bind (default $PORT, else 3000)")
+    serve.add_argument(
+        "--port", type=_port, default=None, help="port to bind (default $PORT, else 3000)"
+    )
     serve.add_argument("--workers", type=_positive, default=2, help="worker processes (default 2)")
-    serve.add_argument("--threads", type=_positive, default=8,
-                       help="threads per worker (default 8)")
+    serve.add_argument(
+        "--threads", type=_positive, default=8, help="threads per worker (default 8)"
+    )
 
-    sub.add_parser("socket", help="run in Socket Mode (no public URL needed)",
-                   description="Connect to Slack over Socket Mode with SLACK_APP_TOKEN.")
-    sub.add_parser("clock", help="run the scheduler process (nudges, sweeps)",
-                   description="Run the clock: interval jobs that send what the database says is due.")
+    sub.add_parser(
+        "socket",
+        help="run in Socket Mode (no public URL needed)",
+        description="Connect to Slack over Socket Mode with SLACK_APP_TOKEN.",
+    )
+    sub.add_parser(
+        "clock",
+        help="run the scheduler process (nudges, sweeps)",
+        description="Run the clock: interval jobs that send what the database says is due.",
+    )
 
     db = sub.add_parser("db", help="database migrations", description="Manage the database schema.")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
-    db_sub.add_parser("upgrade", help="apply every migration up to the newest",
-                      description="Apply Alembic migrations up to head.")
-    db_sub.add_parser("current", help="print the schema's migration and the newest one",
-                      description="Print the current and the newest migration.")
+    db_sub.add_parser(
+        "upgrade",
+        help="apply every migration up to the newest",
+        description="Apply Alembic migrations up to head.",
+    )
+    db_sub.add_parser(
+        "current",
+        help="print the schema's migration and the newest one",
+        description="Print the current and the newest migration.",
+    )
 
-    demo = sub.add_parser("demo", help="run a scripted session against the built-in Slack emulator",
-                          description="Start the emulator and the app, drive a scripted session, "
-                                      "and print what each person saw. No tokens, no network.")
-    demo.add_argument("--database", default=None,
-                      help="SQLAlchemy URL to use (default: a fresh SQLite file in a temp folder)")
+    demo = sub.add_parser(
+        "demo",
+        help="run a scripted session against the built-in Slack emulator",
+        description="Start the emulator and the app, drive a scripted session, "
+        "and print what each person saw. No tokens, no network.",
+    )
+    demo.add_argument(
+        "--database",
+        default=None,
+        help="SQLAlchemy URL to use (default: a fresh SQLite file in a temp folder)",
+    )
     return parser
 
 
@@ -84,6 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=str(args.log_level).upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         return run(args)
     except (ConfigError, UsageError) as error:

@@ -13,4 +13,4 @@ def run_socket_mode(settings: Settings) -> None:
     services = build_services(settings)
     check_schema(services)
     app = build_app(services)
-    SocketModeHandler(app, app_token=settings.slack_app_token).start()
+    SocketModeHandler(app, app_token=settings.slack_app_token).start()  # type: ignore[no-untyped-call]

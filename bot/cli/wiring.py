@@ -17,8 +17,9 @@ class NotMigrated(Exception):
 
 
 def build_services(settings: Settings, *, pool_size: int = 5) -> Services:
-    return Services(settings=settings, database=Database.from_url(settings.database_url,
-                                                                    pool_size=pool_size))
+    return Services(
+        settings=settings, database=Database.from_url(settings.database_url, pool_size=pool_size)
+    )
 
 
 def check_schema(services: Services) -> None:
@@ -31,12 +32,14 @@ def check_schema(services: Services) -> None:
         )
 
 
-def build_app(services: Services, *, client: WebClient | None = None,
-              token_verification: bool = True) -> App:
+def build_app(
+    services: Services, *, client: WebClient | None = None, token_verification: bool = True
+) -> App:
     return create_app(services, client=client, token_verification=token_verification)
 
 
-def build_web_app(services: Services, *, client: WebClient | None = None,
-                  token_verification: bool = True) -> SlackWebApp:
+def build_web_app(
+    services: Services, *, client: WebClient | None = None, token_verification: bool = True
+) -> SlackWebApp:
     app = build_app(services, client=client, token_verification=token_verification)
     return SlackWebApp(app, services)

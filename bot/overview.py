@@ -1,0 +1,82 @@
+"""`/mentoring me`: a person's open requests, offer, invitations and relationships."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot import pool
+from bot.services import Services
+from storage import invitations, people, relationships, requests
+
+
+@dataclass(frozen=True)
+class RequestLine:
+    request_id: int
+    kind: str
+    status: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class RelationshipLine:
+    relationship_id: int
+    kind: str
+    role: str
+    partners: tuple[str, ...]
+    started_at: datetime
+
+
+@dataclass(frozen=True)
+class Overview:
+    requests: tuple[RequestLine, ...]
+    offer: pool.OfferState | None
+    invitations_waiting: int
+    relationships: tuple[RelationshipLine, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.requests or self.offer or self.invitations_waiting or self.relationships)
+
+
+def for_person(services: Services, *, team_id: str, user_id: str) -> Overview:
+    with services.database.reading() as session:
+        person = people.by_slack_id(session, team_id=team_id, slack_user_id=user_id)
+        if person is None or person.id is None:
+            return Overview((), None, 0, ())
+        open_requests = tuple(
+            RequestLine(
+                request_id=r.id or 0,
+                kind=r.kind_chosen or r.kind_asked,
+                status=r.status,
+                created_at=r.created_at,
+            )
+            for r in requests.open_for_person(session, team_id=team_id, person_id=person.id)
+        )
+        lines = []
+        for relationship, role in relationships.for_person(
+            session, team_id=team_id, person_id=person.id
+        ):
+            assert relationship.id is not None
+            partners = tuple(
+                other.slack_user_id
+                for other, _ in relationships.members(session, relationship_id=relationship.id)
+                if other.id != person.id
+            )
+            lines.append(
+                RelationshipLine(
+                    relationship_id=relationship.id,
+                    kind=relationship.kind,
+                    role=role,
+                    partners=partners,
+                    started_at=relationship.started_at,
+                )
+            )
+        waiting = len(invitations.pending_for_person(session, team_id=team_id, person_id=person.id))
+        person_id = person.id
+    return Overview(
+        requests=open_requests,
+        offer=pool.current(services, team_id=team_id, person_id=person_id),
+        invitations_waiting=waiting,
+        relationships=tuple(lines),
+    )

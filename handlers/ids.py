@@ -1,0 +1,57 @@
+"""Callback, block and action ids shared by the Block Kit builders and the listeners."""
+
+from __future__ import annotations
+
+# Request modal
+REQUEST_FORM = "request_form"
+REQUEST_NEED = "request_need"
+REQUEST_DRIVERS = "request_drivers"
+REQUEST_SCOPE = "request_scope"
+REQUEST_FORMAT = "request_format"
+REQUEST_TIME = "request_time"
+REQUEST_MANAGER = "request_manager"
+REQUEST_SUMMARY = "request_summary"
+REQUEST_FIELDS = {
+    "need": REQUEST_NEED,
+    "drivers": REQUEST_DRIVERS,
+    "goal_scope": REQUEST_SCOPE,
+    "format": REQUEST_FORMAT,
+    "time_commitment": REQUEST_TIME,
+    "manager": REQUEST_MANAGER,
+    "summary": REQUEST_SUMMARY,
+}
+
+# Request flow buttons
+REQUEST_CHOOSE_COACH = "request_choose_coach"
+REQUEST_CHOOSE_MENTOR = "request_choose_mentor"
+REQUEST_ASK = "request_ask"
+REQUEST_CANCEL = "request_cancel"
+REQUEST_FLOW_VIEW = "request_flow"
+
+# Invitations
+INVITE_ACCEPT = "invite_accept"
+INVITE_DECLINE = "invite_decline"
+DECLINE_FORM = "invite_decline_form"
+DECLINE_REASON = "invite_decline_reason"
+
+# Coordinators
+QUEUE_ASSIGN = "queue_assign"
+ASSIGN_FORM = "assign_form"
+ASSIGN_PERSON = "assign_person"
+
+# Offer modal
+OFFER_FORM = "offer_form"
+OFFER_ROLES = "offer_roles"
+OFFER_TOPICS = "offer_topics"
+OFFER_STYLE = "offer_style"
+OFFER_FORMATS = "offer_formats"
+OFFER_CAPACITY = "offer_capacity"
+OFFER_AVAILABILITY = "offer_availability"
+OFFER_FIELDS = {
+    "roles": OFFER_ROLES,
+    "topics": OFFER_TOPICS,
+    "style": OFFER_STYLE,
+    "formats": OFFER_FORMATS,
+    "capacity": OFFER_CAPACITY,
+    "availability": OFFER_AVAILABILITY,
+}

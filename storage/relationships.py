@@ -1,0 +1,102 @@
+"""Queries about relationships and who is in them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from storage.models import Person, Relationship, RelationshipMember
+from storage.upsert import insert_or_update
+
+
+def start_for_request(
+    session: Session,
+    *,
+    team_id: str,
+    request_id: int,
+    kind: str,
+    guide_id: int,
+    learner_ids: Sequence[int],
+    at: datetime,
+) -> tuple[Relationship, bool]:
+    """Create the relationship for a request once; (relationship, created) — the unique
+    request_id makes a second accept, or a retried one, find the first instead."""
+    created = insert_or_update(
+        session,
+        Relationship,
+        {
+            "team_id": team_id,
+            "request_id": request_id,
+            "kind": kind,
+            "status": "active",
+            "started_at": at,
+        },
+        conflict=("request_id",),
+    )
+    relationship = session.exec(
+        select(Relationship).where(Relationship.request_id == request_id)
+    ).one()
+    if created:
+        assert relationship.id is not None
+        session.add(
+            RelationshipMember(
+                team_id=team_id, relationship_id=relationship.id, person_id=guide_id, role="guide"
+            )
+        )
+        for learner_id in learner_ids:
+            session.add(
+                RelationshipMember(
+                    team_id=team_id,
+                    relationship_id=relationship.id,
+                    person_id=learner_id,
+                    role="learner",
+                )
+            )
+        session.flush()
+    return relationship, created
+
+
+def for_person(
+    session: Session, *, team_id: str, person_id: int, statuses: Sequence[str] = ("active",)
+) -> Sequence[tuple[Relationship, str]]:
+    """(relationship, the person's role in it) for the person's relationships."""
+    statement = (
+        select(Relationship, RelationshipMember.role)
+        .join(RelationshipMember, col(RelationshipMember.relationship_id) == Relationship.id)
+        .where(
+            Relationship.team_id == team_id,
+            RelationshipMember.person_id == person_id,
+            col(Relationship.status).in_(statuses),
+        )
+        .order_by(col(Relationship.started_at))
+    )
+    return session.exec(statement).all()
+
+
+def members(session: Session, *, relationship_id: int) -> Sequence[tuple[Person, str]]:
+    statement = (
+        select(Person, RelationshipMember.role)
+        .join(RelationshipMember, col(RelationshipMember.person_id) == Person.id)
+        .where(RelationshipMember.relationship_id == relationship_id)
+        .order_by(col(RelationshipMember.id))
+    )
+    return session.exec(statement).all()
+
+
+def partner_ids(session: Session, *, team_id: str, person_id: int) -> set[int]:
+    """Everyone the person is in an active relationship with."""
+    mine = select(RelationshipMember.relationship_id).where(
+        RelationshipMember.team_id == team_id, RelationshipMember.person_id == person_id
+    )
+    statement = (
+        select(RelationshipMember.person_id)
+        .join(Relationship, col(Relationship.id) == RelationshipMember.relationship_id)
+        .where(
+            col(RelationshipMember.relationship_id).in_(mine),
+            Relationship.status == "active",
+            RelationshipMember.person_id != person_id,
+        )
+    )
+    return set(session.exec(statement).all())
