@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot import requesting
-from bot.errors import NotAllowed
 from bot.people import Known
-from bot.roles import is_coordinator
+from bot.roles import require_coordinator
 from bot.services import Services
 from storage import audit, requests
 
@@ -51,17 +50,13 @@ def assign_by_hand(
     services: Services, *, team_id: str, coordinator: str, request_id: int, volunteer: Known
 ) -> requesting.Invited:
     """A coordinator asks a person to take a request on; the person still has to accept."""
-    if not is_coordinator(services, coordinator):
-        with services.database.transaction() as session:
-            audit.record(
-                session,
-                team_id=team_id,
-                actor=coordinator,
-                action="refused.assign",
-                at=services.now(),
-                subject=f"request:{request_id}",
-            )
-        raise NotAllowed("Only program coordinators can assign a mentor or coach by hand.")
+    require_coordinator(
+        services,
+        team_id=team_id,
+        user_id=coordinator,
+        action="assign",
+        subject=f"request:{request_id}",
+    )
     invited = requesting.ask(
         services,
         team_id=team_id,

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.ports import Directory
 from bot.services import Services
 from storage import people
+from storage.models import Person
 
 
 @dataclass(frozen=True)
@@ -18,24 +19,34 @@ class Known:
     tz: str
 
 
-def note_contact(services: Services, directory: Directory, *, team_id: str, user_id: str) -> Known:
-    """Remember that `user_id` used the bot; fetch their name and time zone the first time."""
-    now = services.now()
+def ensure(services: Services, *, team_id: str, user_id: str) -> Known:
+    """Remember that `user_id` used the bot, without asking Slack: safe before an ack."""
     with services.database.transaction() as session:
-        person = people.seen(session, team_id=team_id, slack_user_id=user_id, at=now)
-        needs_profile = not person.display_name
-    if needs_profile:
-        profile = directory.profile(user_id)
-        if profile is not None:
-            with services.database.transaction() as session:
-                person = people.seen(session, team_id=team_id, slack_user_id=user_id, at=now)
-                people.update_profile(
-                    session, person, display_name=profile.display_name, tz=valid_zone(profile.tz)
-                )
+        person = people.seen(session, team_id=team_id, slack_user_id=user_id, at=services.now())
+    return _known(services, person)
+
+
+def note_contact(services: Services, directory: Directory, *, team_id: str, user_id: str) -> Known:
+    """`ensure`, plus the person's name and time zone from Slack the first time we see them."""
+    known = ensure(services, team_id=team_id, user_id=user_id)
+    if known.display_name:
+        return known
+    profile = directory.profile(user_id)
+    if profile is None:
+        return known
+    with services.database.transaction() as session:
+        person = people.seen(session, team_id=team_id, slack_user_id=user_id, at=services.now())
+        people.update_profile(
+            session, person, display_name=profile.display_name, tz=valid_zone(profile.tz)
+        )
+    return _known(services, person)
+
+
+def _known(services: Services, person: Person) -> Known:
     assert person.id is not None
     return Known(
         id=person.id,
-        slack_user_id=user_id,
+        slack_user_id=person.slack_user_id,
         display_name=person.display_name,
         tz=person.tz or services.settings.mentorbot_default_timezone,
     )

@@ -35,18 +35,6 @@ class Submitted:
 
 
 @dataclass(frozen=True)
-class Proposal:
-    request_id: int
-    kind: Kind
-    candidates: tuple[matching.Candidate, ...]
-
-    @property
-    def queued(self) -> bool:
-        """Nobody eligible: the request goes to the coordinators."""
-        return not self.candidates
-
-
-@dataclass(frozen=True)
 class RequestCard:
     """What a volunteer, a requester or a coordinator may see of a request."""
 
@@ -59,6 +47,19 @@ class RequestCard:
     format: str
     time_commitment: str
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class Proposal:
+    request_id: int
+    kind: Kind
+    candidates: tuple[matching.Candidate, ...]
+    card: RequestCard
+
+    @property
+    def queued(self) -> bool:
+        """Nobody eligible: the request goes to the coordinators."""
+        return not self.candidates
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,9 @@ def choose(
         request.kind_chosen = kind.value
         found = candidates(session, request, now=now, limit=CANDIDATES_SHOWN)
         requests.set_status(session, request, "matching" if found else "unmatched", now)
-    return Proposal(request_id=request_id, kind=kind, candidates=tuple(found))
+        return Proposal(
+            request_id=request_id, kind=kind, candidates=tuple(found), card=card(session, request)
+        )
 
 
 def ask(
@@ -314,3 +317,13 @@ def _own_open_request(
     if requester.slack_user_id != user_id:
         raise NotAllowed("Only the person who made this request can do that.")
     return request
+
+
+def remember_invitation_message(
+    services: Services, *, team_id: str, invitation_id: int, channel: str, ts: str
+) -> None:
+    """Keep where the invitation DM is, so its buttons can be replaced once it is answered."""
+    with services.database.transaction() as session:
+        invitation = invitations.get(session, team_id=team_id, invitation_id=invitation_id)
+        if invitation is not None:
+            invitations.remember_message(session, invitation, channel=channel, ts=ts)

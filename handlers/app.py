@@ -10,7 +10,16 @@ from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 
 from bot.services import Services
-from handlers import commands, errors, events, home
+from handlers import (
+    commands,
+    coordination,
+    errors,
+    events,
+    home,
+    invitations,
+    pool,
+    requests,
+)
 from handlers.slack_client import web_client
 
 LISTENER_THREADS = 16
@@ -39,7 +48,7 @@ def create_app(
         ),
     )
     app.use(_services_middleware(services))
-    for module in (errors, events, commands, home):
+    for module in (errors, events, commands, home, requests, invitations, coordination, pool):
         module.register(app)
     return app
 

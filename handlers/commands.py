@@ -15,6 +15,8 @@ from bot.services import Services
 from bot.text import escape_mrkdwn, shorten
 from handlers import blocks
 from handlers.directory import SlackDirectory
+from handlers.me import me_subcommand
+from handlers.pool import offer_subcommand
 
 Subcommand = Callable[..., None]
 
@@ -23,7 +25,11 @@ def help_subcommand(ack: Ack, **_: Any) -> None:
     ack(text="Here is what Mentorbot can do.", blocks=blocks.help_message())
 
 
-SUBCOMMANDS: dict[str, Subcommand] = {"help": help_subcommand}
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "help": help_subcommand,
+    "offer": offer_subcommand,
+    "me": me_subcommand,
+}
 
 
 def mentoring(ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient) -> None:

@@ -235,11 +235,17 @@ def asked_view(invited: Invited) -> dict[str, Any]:
     return _modal(
         ids.REQUEST_FLOW_VIEW,
         "Request sent",
-        [
-            section(prompts.render("request_asked", volunteer=f"<@{invited.volunteer_slack_id}>")),
-        ],
+        [_asked(invited)],
         metadata={"request_id": invited.card.request_id},
     )
+
+
+def asked_message(invited: Invited) -> BlockDicts:
+    return render([_asked(invited)])
+
+
+def _asked(invited: Invited) -> Block:
+    return section(prompts.render("request_asked", volunteer=f"<@{invited.volunteer_slack_id}>"))
 
 
 def notice_view(title: str, text: str) -> dict[str, Any]:

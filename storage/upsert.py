@@ -33,5 +33,7 @@ def insert_or_update(
         )
     else:
         statement = statement.on_conflict_do_nothing(index_elements=list(conflict))
-    result = session.execute(statement)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    # rowcount is -1 on PostgreSQL once RETURNING is involved; a returned row is the portable
+    # signal that something was written.
+    result = session.execute(statement.returning(*table.primary_key.columns))
+    return result.first() is not None
