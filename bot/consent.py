@@ -19,6 +19,12 @@ from bot.services import Services
 from storage import invitations, relationships, requests
 from storage.models import Invitation, Kind, MentoringRequest, Person, RelationshipKind
 
+ANSWERED = {
+    "accepted": "You already accepted this one. Thank you!",
+    "declined": "You already declined this one; they have been offered someone else.",
+    "expired": "This invitation has expired and they have been offered someone else.",
+    "withdrawn": "This request was withdrawn by the person who made it: nothing to do.",
+}
 RELATIONSHIP_KIND = {Kind.MENTOR: RelationshipKind.MENTORING, Kind.COACH: RelationshipKind.COACHING}
 
 
@@ -52,11 +58,10 @@ def accept(services: Services, *, team_id: str, user_id: str, invitation_id: int
     with services.database.transaction() as session:
         invitation, volunteer = _own_invitation(session, team_id, user_id, invitation_id)
         request = _request(session, invitation)
-        if request.status not in requests.OPEN_STATUSES:
-            invitations.answer(session, invitation, status="withdrawn", at=now, reason=None)
-            raise StaleAction("This request was withdrawn, so there is nothing to accept.")
         if not invitations.answer(session, invitation, status="accepted", at=now, reason=None):
-            raise StaleAction(f"You already answered this one ({invitation.status}).")
+            raise StaleAction(ANSWERED[invitation.status])
+        if request.status not in requests.OPEN_STATUSES:
+            raise StaleAction(ANSWERED["withdrawn"])
         kind = Kind(request.kind_chosen or request.kind_asked)
         assert volunteer.id is not None and request.id is not None
         relationship, _ = relationships.start_for_request(
@@ -89,7 +94,7 @@ def decline(
         if not invitations.answer(
             session, invitation, status="declined", at=now, reason=reason or None
         ):
-            raise StaleAction(f"You already answered this one ({invitation.status}).")
+            raise StaleAction(ANSWERED[invitation.status])
         return _next_step(session, invitation, volunteer, now=now, expired=False)
 
 

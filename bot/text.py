@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -14,8 +15,12 @@ def escape_mrkdwn(text: str) -> str:
 
 
 def clean_input(text: str) -> str:
-    """Drop control characters (NUL included, which PostgreSQL text cannot hold) and trim."""
-    return _CONTROL.sub("", text).strip()
+    """Drop control characters (NUL included, which PostgreSQL text cannot hold) and trim.
+    Text made only of spaces and invisible format marks (zero-width, direction) counts as empty."""
+    cleaned = _CONTROL.sub("", text).strip()
+    if all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in cleaned):
+        return ""
+    return cleaned
 
 
 def shorten(text: str, limit: int) -> str:

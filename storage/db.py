@@ -95,6 +95,7 @@ class Database:
             try:
                 yield session
             finally:
+                session.expunge_all()  # objects read stay usable after the session ends
                 session.rollback()
 
     def ping(self) -> bool:

@@ -77,6 +77,7 @@ def settings(database_url: str, emulator: SlackEmulator) -> Settings:
             "slack_api_url": emulator.api_url,
             "database_url": database_url,
             "mentorbot_coordinator_channel": "C0COORD",
+            "mentorbot_coordinators": "U0MARCUS01",
         },
         env_file=None,
     )

@@ -1,0 +1,110 @@
+"""Acting out the program in tests: volunteers joining the pool, people asking for help."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from bot.emulator import SlackDriver, SlackEmulator
+from bot.emulator.actor import Actor
+from handlers import ids
+
+# Seed users (bot/emulator/users.json): Amara (VP) manages Tomás and Priya; Tomás manages
+# Jonah, Ines, Dot and Wren; Priya manages Kofi, Elodie, Hana and Leilani; Marcus coordinates.
+AMARA, TOMAS, PRIYA = "U0AMARA01", "U0TOMAS01", "U0PRIYA01"
+JONAH, INES, KOFI, ELODIE = "U0JONAH01", "U0INES01", "U0KOFI01", "U0ELODIE01"
+DOT, RAFA, HANA, SIOBHAN = "U0DOROTHEA01", "U0RAFAEL01", "U0HANA01", "U0SIOBHAN01"
+WREN, MARCUS = "U0WREN01", "U0MARCUS01"
+
+
+def actor(driver: SlackDriver, emulator: SlackEmulator, user_id: str) -> Actor:
+    return Actor(driver, emulator, user_id)
+
+
+def volunteer(
+    person: Actor,
+    *,
+    roles: Iterable[str],
+    topics: str,
+    capacity: int = 2,
+    formats: Iterable[str] = ("one_to_one",),
+    style: str = "guide",
+) -> Any:
+    view_id = person.open_modal("/mentoring", "offer")
+    response = person.submit(
+        view_id,
+        {
+            ids.OFFER_ROLES: list(roles),
+            ids.OFFER_TOPICS: topics,
+            ids.OFFER_STYLE: style,
+            ids.OFFER_FORMATS: list(formats),
+            ids.OFFER_CAPACITY: str(capacity),
+        },
+    )
+    assert response.status == 200
+    assert response.json()["response_action"] == "update", response.json()
+    return response
+
+
+def request_values(
+    *,
+    need: str,
+    manager: str,
+    scope: str = "unsure",
+    drivers: Iterable[str] = (),
+    format: str = "one_to_one",
+    time: str = "1h_fortnight",
+    summary: str = "",
+) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        ids.REQUEST_NEED: need,
+        ids.REQUEST_DRIVERS: list(drivers),
+        ids.REQUEST_SCOPE: scope,
+        ids.REQUEST_FORMAT: format,
+        ids.REQUEST_TIME: time,
+        ids.REQUEST_MANAGER: manager,
+    }
+    if summary:
+        values[ids.REQUEST_SUMMARY] = summary
+    return values
+
+
+def ask_for(person: Actor, command: str, **answers: Any) -> str:
+    """Open the request modal, submit it, and return the modal's id (now the triage view)."""
+    view_id = person.open_modal(command)
+    response = person.submit(view_id, request_values(**answers))
+    assert response.status == 200
+    assert response.json().get("response_action") == "update", response.json()
+    return view_id
+
+
+def choose(person: Actor, view_id: str, kind: str) -> dict[str, Any]:
+    action = ids.REQUEST_CHOOSE_COACH if kind == "coach" else ids.REQUEST_CHOOSE_MENTOR
+    person.click_in_view(view_id, action)
+    from bot.emulator.actor import wait_for
+
+    return wait_for(lambda: _updated(person, view_id), what="the candidates view")
+
+
+def _updated(person: Actor, view_id: str) -> dict[str, Any] | None:
+    view = person.emulator.view(view_id)
+    return view if view.get("title", {}).get("text") != "Mentor or coach?" else None
+
+
+def offered(view: dict[str, Any]) -> list[str]:
+    """Slack ids of the candidates shown in a candidates view or message, in order."""
+    found = []
+    for block in view.get("blocks", []):
+        accessory = block.get("accessory") or {}
+        if str(accessory.get("action_id", "")).startswith(ids.REQUEST_ASK):
+            text = block["text"]["text"]
+            found.append(text.split("<@", 1)[1].split(">", 1)[0])
+    return found
+
+
+def ask_action(view: dict[str, Any], user_id: str) -> str:
+    for block in view.get("blocks", []):
+        accessory = block.get("accessory") or {}
+        if f"<@{user_id}>" in block.get("text", {}).get("text", "") and accessory:
+            return str(accessory["action_id"])
+    raise AssertionError(f"{user_id} is not offered")
