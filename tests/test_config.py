@@ -122,3 +122,13 @@ def test_serve_with_bad_configuration_exits_with_one_line(env, named, tmp_path):
     assert len(lines) == 1, result.stderr
     assert named in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_readme_configuration_table_matches_the_settings():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("<!-- settings-table -->")[1].split("<!-- /settings-table -->")[0]
+    for name, default, description in settings_reference():
+        shown_default = f"`{default}`" if default else ""
+        assert f"| `{name}` | {shown_default} | {description} |" in table, name

@@ -8,12 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from bot.emulator.actor import wait_for
-from handlers import ids
-from handlers.slack_client import web_client
-from handlers.sweeps import expire_invitations
-from storage.models import AuditEvent, Invitation, MentoringRequest, Relationship
-from tests.program import (
+from bot.cli.program import (
     AMARA,
     DOT,
     HANA,
@@ -27,10 +22,16 @@ from tests.program import (
     ask_action,
     ask_for,
     choose,
+    decline,
     offered,
     request_values,
     volunteer,
 )
+from bot.emulator.actor import wait_for
+from handlers import ids
+from handlers.slack_client import web_client
+from handlers.sweeps import expire_invitations
+from storage.models import AuditEvent, Invitation, MentoringRequest, Relationship
 from tests.support import snapshot
 
 
@@ -225,15 +226,6 @@ def test_concurrent_accepts_make_one_relationship(pool, driver, emulator, servic
     assert len(_rows(services, Relationship)) == 1
 
 
-def _decline(driver, emulator, user_id, reason=""):
-    person = actor(driver, emulator, user_id)
-    before = person.modal_ids()
-    person.click_in_message(ids.INVITE_DECLINE)
-    form = person.new_modal(before)
-    response = person.submit(form, {ids.DECLINE_REASON: reason})
-    assert response.status == 200
-
-
 def test_decline_offers_the_next_then_the_coordinators_who_assign_by_hand(
     pool, driver, emulator, services
 ):
@@ -250,7 +242,7 @@ def test_decline_offers_the_next_then_the_coordinators_who_assign_by_hand(
     first = choose(kofi, view_id, "coach")
     everyone = offered(first)
     kofi.click_in_view(view_id, ask_action(first, everyone[0]))
-    _decline(driver, emulator, everyone[0], reason="Snowed under this quarter")
+    decline(actor(driver, emulator, everyone[0]), reason="Snowed under this quarter")
 
     kofi_dm = kofi.dm_channel()
     asked = [everyone[0]]
@@ -272,7 +264,7 @@ def test_decline_offers_the_next_then_the_coordinators_who_assign_by_hand(
             break
         driver.click(KOFI, ask_action(update, nexts[0]), message=(kofi_dm, update["ts"]))
         asked.append(nexts[0])
-        _decline(driver, emulator, nexts[0])
+        decline(actor(driver, emulator, nexts[0]))
 
     queue = wait_for(lambda: emulator.messages("C0COORD"))
     posted = " ".join(b.get("text", {}).get("text", "") for b in queue[0]["blocks"])

@@ -64,7 +64,10 @@ class Actor:
         return {view["id"] for view in self.emulator.views_for(self.user_id)}
 
     def submit(self, view_id: str, values: Mapping[str, Any]) -> DriverResponse:
+        """Fill in a modal and press its submit button; what was typed joins the transcript."""
         view = self.emulator.view(view_id)
+        text = answers_text(view, values, self.emulator.user_name)
+        self.emulator.record_seen((self.user_id,), None, "reply", text)
         return self.driver.submit_view(self.user_id, view_id, input_values(view, values))
 
     def click_in_view(self, view_id: str, action_id: str, value: str | None = None) -> None:
@@ -91,3 +94,26 @@ class Actor:
         where = channel or self.dm_channel()
         message = self.latest_message_with(action_id, channel=where)
         return self.driver.click(self.user_id, action_id, value, message=(where, message["ts"]))
+
+
+def answers_text(
+    view: Mapping[str, Any], values: Mapping[str, Any], name_of: Callable[[str], str]
+) -> str:
+    """What a person put into a modal, as "Label: answer" lines, option values shown by label."""
+    lines = []
+    for block in view.get("blocks") or []:
+        element = block.get("element") if block.get("type") == "input" else None
+        if not isinstance(element, dict) or element.get("action_id") not in values:
+            continue
+        raw = values[element["action_id"]]
+        labels = {
+            str(o.get("value")): str(o.get("text", {}).get("text", ""))
+            for o in element.get("options") or []
+        }
+        answers = raw if isinstance(raw, list) else [raw]
+        if str(element.get("type", "")) in ("users_select", "multi_users_select"):
+            labels = {str(user): name_of(str(user)) for user in answers if user}
+        shown = ", ".join(labels.get(str(a), str(a)) for a in answers if a not in (None, ""))
+        label = str(block.get("label", {}).get("text", element["action_id"]))
+        lines.append(f"{label.rstrip('?:')}: {shown or '(left empty)'}")
+    return "\n".join(lines) or "(submitted)"

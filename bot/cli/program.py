@@ -1,12 +1,14 @@
-"""Acting out the program in tests: volunteers joining the pool, people asking for help."""
+"""Acting out the program: volunteers joining the pool, people asking for help.
+
+The demo's scenes and the tests share these steps, so both exercise the same signed requests."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from bot.emulator import SlackDriver, SlackEmulator
-from bot.emulator.actor import Actor
+from bot.emulator import DriverResponse, SlackDriver, SlackEmulator
+from bot.emulator.actor import Actor, wait_for
 from handlers import ids
 
 # Seed users (bot/emulator/users.json): Amara (VP) manages Tomás and Priya; Tomás manages
@@ -14,7 +16,7 @@ from handlers import ids
 AMARA, TOMAS, PRIYA = "U0AMARA01", "U0TOMAS01", "U0PRIYA01"
 JONAH, INES, KOFI, ELODIE = "U0JONAH01", "U0INES01", "U0KOFI01", "U0ELODIE01"
 DOT, RAFA, HANA, SIOBHAN = "U0DOROTHEA01", "U0RAFAEL01", "U0HANA01", "U0SIOBHAN01"
-WREN, MARCUS = "U0WREN01", "U0MARCUS01"
+WREN, MARCUS, LEILANI = "U0WREN01", "U0MARCUS01", "U0LEILANI01"
 
 
 def actor(driver: SlackDriver, emulator: SlackEmulator, user_id: str) -> Actor:
@@ -41,8 +43,7 @@ def volunteer(
             ids.OFFER_CAPACITY: str(capacity),
         },
     )
-    assert response.status == 200
-    assert response.json()["response_action"] == "update", response.json()
+    _expect_update(response)
     return response
 
 
@@ -72,17 +73,13 @@ def request_values(
 def ask_for(person: Actor, command: str, **answers: Any) -> str:
     """Open the request modal, submit it, and return the modal's id (now the triage view)."""
     view_id = person.open_modal(command)
-    response = person.submit(view_id, request_values(**answers))
-    assert response.status == 200
-    assert response.json().get("response_action") == "update", response.json()
+    _expect_update(person.submit(view_id, request_values(**answers)))
     return view_id
 
 
 def choose(person: Actor, view_id: str, kind: str) -> dict[str, Any]:
     action = ids.REQUEST_CHOOSE_COACH if kind == "coach" else ids.REQUEST_CHOOSE_MENTOR
     person.click_in_view(view_id, action)
-    from bot.emulator.actor import wait_for
-
     return wait_for(lambda: _updated(person, view_id), what="the candidates view")
 
 
@@ -108,3 +105,20 @@ def ask_action(view: dict[str, Any], user_id: str) -> str:
         if f"<@{user_id}>" in block.get("text", {}).get("text", "") and accessory:
             return str(accessory["action_id"])
     raise AssertionError(f"{user_id} is not offered")
+
+
+def decline(person: Actor, reason: str = "") -> None:
+    before = person.modal_ids()
+    person.click_in_message(ids.INVITE_DECLINE)
+    form = person.new_modal(before)
+    person.submit(form, {ids.DECLINE_REASON: reason})
+
+
+def _expect_update(response: DriverResponse) -> None:
+    answer = response.json()
+    if (
+        response.status != 200
+        or not isinstance(answer, dict)
+        or answer.get("response_action") != "update"
+    ):
+        raise AssertionError(f"the form was not accepted: {response.status} {answer}")

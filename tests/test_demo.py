@@ -1,0 +1,25 @@
+"""`mentorbot demo` runs the whole scripted program against the emulator and says what it shows."""
+
+from __future__ import annotations
+
+import io
+
+from bot.cli.demo import run_demo
+
+
+def test_demo_shows_the_program():
+    out = io.StringIO()
+    assert run_demo(out=out) == 0
+    transcript = out.getvalue()
+    for expected in (
+        "I don't know `frobnicate`",
+        "I'd suggest a coach.",
+        "I'd suggest a mentor.",
+        "can't take this on right now",
+        "said yes to being your coach",
+        "said yes to being your mentor",
+        "Waiting for a coach",
+        "asked @Tomás Ferreira-Bly to take on @Leilani Parkhurst's request",
+    ):
+        assert expected in transcript, expected
+    assert "0 refused" in transcript
