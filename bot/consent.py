@@ -30,6 +30,7 @@ RELATIONSHIP_KIND = {Kind.MENTOR: RelationshipKind.MENTORING, Kind.COACH: Relati
 
 @dataclass(frozen=True)
 class Accepted:
+    team_id: str
     relationship_id: int
     kind: Kind
     requester_slack_id: str
@@ -77,6 +78,7 @@ def accept(services: Services, *, team_id: str, user_id: str, invitation_id: int
         requester = session.get(Person, request.requester_id)
         assert requester is not None and relationship.id is not None
         return Accepted(
+            team_id=team_id,
             relationship_id=relationship.id,
             kind=kind,
             requester_slack_id=requester.slack_user_id,

@@ -16,7 +16,7 @@ import prompts
 from bot import coordination, requesting
 from bot.consent import Accepted, Passed
 from bot.services import Services
-from handlers import request_blocks
+from handlers import contracting, request_blocks
 from handlers.blocks import BlockDicts, notice
 
 log = logging.getLogger("mentorbot.announce")
@@ -46,7 +46,7 @@ def invitation(client: WebClient, services: Services, invited: requesting.Invite
     )
 
 
-def accepted(client: WebClient, outcome: Accepted) -> None:
+def accepted(client: WebClient, services: Services, outcome: Accepted) -> None:
     _replace(
         client,
         outcome.invitation.slack_channel,
@@ -64,6 +64,9 @@ def accepted(client: WebClient, outcome: Accepted) -> None:
         outcome.guide_slack_id,
         "Thank you for accepting.",
         request_blocks.accepted_for_guide(outcome),
+    )
+    contracting.kickoff(
+        client, services, team_id=outcome.team_id, relationship_id=outcome.relationship_id
     )
 
 

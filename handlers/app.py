@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from bot.services import Services
 from handlers import (
     commands,
+    contracting,
     coordination,
     errors,
     events,
@@ -48,7 +49,17 @@ def create_app(
         ),
     )
     app.use(_services_middleware(services))
-    for module in (errors, events, commands, home, requests, invitations, coordination, pool):
+    for module in (
+        errors,
+        events,
+        commands,
+        home,
+        requests,
+        invitations,
+        coordination,
+        pool,
+        contracting,
+    ):
         module.register(app)
     return app
 

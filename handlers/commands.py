@@ -14,6 +14,7 @@ from bot.commands import parse_subcommand
 from bot.services import Services
 from bot.text import escape_mrkdwn, shorten
 from handlers import blocks
+from handlers.contracting import plan_subcommand
 from handlers.directory import SlackDirectory
 from handlers.me import me_subcommand
 from handlers.pool import offer_subcommand
@@ -29,6 +30,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "help": help_subcommand,
     "offer": offer_subcommand,
     "me": me_subcommand,
+    "plan": plan_subcommand,
 }
 
 

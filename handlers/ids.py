@@ -55,3 +55,18 @@ OFFER_FIELDS = {
     "capacity": OFFER_CAPACITY,
     "availability": OFFER_AVAILABILITY,
 }
+
+# Agreement
+AGREEMENT_START = "agreement_start"
+AGREEMENT_STEP = "agreement_step"
+AGREEMENT_CONFIRM = "agreement_confirm"
+AGREEMENT_EDIT = "agreement_edit"
+AGREEMENT_CHOOSE_STEP = "agreement_choose_step"
+AGREEMENT_STEP_PICK = "agreement_step_pick"
+
+# Checkpoints
+CHECKPOINT_MENU = "checkpoint_menu"
+CHECKPOINT_ADD = "checkpoint_add"
+CHECKPOINT_FORM = "checkpoint_form"
+CHECKPOINT_DAY = "checkpoint_day"
+CHECKPOINT_TITLE = "checkpoint_title"

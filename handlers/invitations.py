@@ -29,7 +29,7 @@ def accept(
     except DomainError as problem:
         respond(replace_original=False, response_type="ephemeral", text=escape_mrkdwn(str(problem)))
         return
-    announce.accepted(client, outcome)
+    announce.accepted(client, context["services"], outcome)
 
 
 def open_decline(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:

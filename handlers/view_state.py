@@ -36,6 +36,16 @@ def user(values: dict[str, Any], block_id: str) -> str | None:
     return selected if isinstance(selected, str) else None
 
 
+def users(values: dict[str, Any], block_id: str) -> list[str]:
+    selected = _element(values, block_id).get("selected_users") or []
+    return [str(user) for user in selected if isinstance(user, str)]
+
+
+def date(values: dict[str, Any], block_id: str) -> str | None:
+    selected = _element(values, block_id).get("selected_date")
+    return selected if isinstance(selected, str) else None
+
+
 def metadata(view: dict[str, Any]) -> dict[str, Any]:
     """The modal's private_metadata as a dict ({} when missing or not ours)."""
     try:

@@ -130,6 +130,8 @@ class Relationship(SQLModel, table=True):
     request_id: int | None = Field(default=None, foreign_key="requests.id")
     kind: str = Field(max_length=32)
     status: str = Field(default="active", max_length=16, index=True)
+    channel_id: str | None = Field(default=None, max_length=32)
+    topic: str = Field(default="", max_length=200)
     started_at: datetime = Field(default_factory=utcnow)
     ended_at: datetime | None = None
     end_reason: str | None = Field(default=None, max_length=32)
@@ -165,7 +167,26 @@ class Agreement(SQLModel, table=True):
     status: str = Field(default="draft", max_length=16)
     terms: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    proposed_at: datetime | None = None
     activated_at: datetime | None = None
+    summary_channel: str | None = Field(default=None, max_length=32)
+    summary_ts: str | None = Field(default=None, max_length=32)
+
+
+class AgreementConfirmation(SQLModel, table=True):
+    """One person's yes to one version of an agreement."""
+
+    __tablename__ = "agreement_confirmations"
+    __table_args__ = (
+        UniqueConstraint("agreement_id", "person_id", name="uq_confirmation_agreement_person"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32, index=True)
+    agreement_id: int = Field(foreign_key="agreements.id", index=True)
+    person_id: int = Field(foreign_key="people.id")
+    confirmed_at: datetime = Field(default_factory=utcnow)
 
 
 class PlanItem(SQLModel, table=True):
@@ -194,6 +215,7 @@ class Checkpoint(SQLModel, table=True):
     relationship_id: int = Field(foreign_key="relationships.id", index=True)
     agreement_id: int | None = Field(default=None, foreign_key="agreements.id")
     title: str = Field(default="", max_length=300)
+    reason: str = Field(default="cadence", max_length=16)
     due_at: datetime
     status: str = Field(default="scheduled", max_length=16)
     created_at: datetime = Field(default_factory=utcnow)
@@ -290,6 +312,7 @@ ALL_TABLES: tuple[type[SQLModel], ...] = (
     Relationship,
     RelationshipMember,
     Agreement,
+    AgreementConfirmation,
     PlanItem,
     Checkpoint,
     Nudge,

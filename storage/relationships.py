@@ -100,3 +100,45 @@ def partner_ids(session: Session, *, team_id: str, person_id: int) -> set[int]:
         )
     )
     return set(session.exec(statement).all())
+
+
+def get(session: Session, *, team_id: str, relationship_id: int) -> Relationship | None:
+    relationship = session.get(Relationship, relationship_id)
+    if relationship is None or relationship.team_id != team_id:
+        return None
+    return relationship
+
+
+def start_group(
+    session: Session,
+    *,
+    team_id: str,
+    kind: str,
+    topic: str,
+    guide_id: int,
+    learner_ids: Sequence[int],
+    at: datetime,
+) -> Relationship:
+    """A relationship not born from a request: a coach's group, or one set up by a coordinator."""
+    relationship = Relationship(
+        team_id=team_id, kind=kind, topic=topic, status="active", started_at=at
+    )
+    session.add(relationship)
+    session.flush()
+    assert relationship.id is not None
+    session.add(
+        RelationshipMember(
+            team_id=team_id, relationship_id=relationship.id, person_id=guide_id, role="guide"
+        )
+    )
+    for learner_id in learner_ids:
+        session.add(
+            RelationshipMember(
+                team_id=team_id,
+                relationship_id=relationship.id,
+                person_id=learner_id,
+                role="learner",
+            )
+        )
+    session.flush()
+    return relationship

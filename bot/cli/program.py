@@ -4,11 +4,13 @@ The demo's scenes and the tests share these steps, so both exercise the same sig
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
 from bot.emulator import DriverResponse, SlackDriver, SlackEmulator
 from bot.emulator.actor import Actor, wait_for
+from bot.emulator.driver import find_action
 from handlers import ids
 
 # Seed users (bot/emulator/users.json): Amara (VP) manages Tomás and Priya; Tomás manages
@@ -122,3 +124,82 @@ def _expect_update(response: DriverResponse) -> None:
         or answer.get("response_action") != "update"
     ):
         raise AssertionError(f"the form was not accepted: {response.status} {answer}")
+
+
+def match(
+    requester: Actor, guide: Actor, *, kind: str, need: str, manager: str, topics: str
+) -> str:
+    """Put `guide` in the pool, have `requester` ask for them, and have them accept.
+    Returns the group conversation where the two agree how they will work."""
+    volunteer(guide, roles=[kind], topics=topics)
+    scope = "specific_skill" if kind == "coach" else "broad_direction"
+    view_id = ask_for(requester, f"/{kind}", need=need, manager=manager, scope=scope)
+    requester.click_in_view(view_id, ask_action(choose(requester, view_id, kind), guide.user_id))
+    guide.click_in_message(ids.INVITE_ACCEPT)
+    return kickoff_channel(guide)
+
+
+def kickoff_channel(person: Actor) -> str:
+    """The group conversation where the bot invited `person` to start an agreement."""
+
+    def found() -> str | None:
+        for call in reversed(person.emulator.calls("chat.postMessage")):
+            blocks = call.params.get("blocks") or []
+            channel = str(call.params.get("channel", ""))
+            if find_action(blocks, ids.AGREEMENT_START) and person.user_id in (
+                person.emulator.channel_members(channel)
+            ):
+                return channel
+        return None
+
+    return wait_for(found, what="the agreement kick-off")
+
+
+STEP_ANSWERS: dict[str, dict[str, Any]] = {
+    "scope": {
+        "goals": "Write SQL for the weekly reports without help",
+        "covers": "Joins, window functions, query plans",
+        "excludes": "Database administration",
+    },
+    "style": {"directive": "teacher", "feedback": "Direct, in the moment"},
+    "confidentiality": {"manager_sees": ["meeting"], "private": "Nothing about my team"},
+    "schedule": {
+        "cadence_days": "14",
+        "session_minutes": "60",
+        "medium": "call",
+        "preferred_days": ["1", "3"],
+        "review_every": "1",
+        "end_date": None,
+    },
+    "expectations": {"learner": "Come prepared with a query", "guide": "Review it beforehand"},
+    "observation": {
+        "observed": "How Dot runs a query review",
+        "practice": "Run the next review myself",
+    },
+    "plan": {
+        "goal_1": "Weekly report in SQL",
+        "deliverable_1": "The report query",
+        "due_1": None,
+        "resources": "Use The Index, Luke\nOur data dictionary",
+    },
+}
+
+
+def step_values(step: str, answers: dict[str, Any]) -> dict[str, Any]:
+    """A step's answers keyed by the modal's action ids (`step.field`)."""
+    return {f"{step}.{name}": value for name, value in answers.items() if value is not None}
+
+
+def fill_step(person: Actor, view_id: str, step: str, answers: dict[str, Any]) -> DriverResponse:
+    return person.submit(view_id, step_values(step, answers))
+
+
+def start_agreement(person: Actor, channel: str) -> str:
+    before = person.modal_ids()
+    person.click_in_message(ids.AGREEMENT_START, channel=channel)
+    return person.new_modal(before)
+
+
+def current_step(person: Actor, view_id: str) -> str:
+    meta = json.loads(person.emulator.view(view_id).get("private_metadata") or "{}")
+    return str(meta.get("step", ""))
