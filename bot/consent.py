@@ -64,12 +64,17 @@ def accept(services: Services, *, team_id: str, user_id: str, invitation_id: int
         if request.status not in requests.OPEN_STATUSES:
             raise StaleAction(ANSWERED["withdrawn"])
         kind = Kind(request.kind_chosen or request.kind_asked)
+        relationship_kind = (
+            RelationshipKind.OBSERVATION
+            if request.format == "observation"
+            else RELATIONSHIP_KIND[kind]
+        )
         assert volunteer.id is not None and request.id is not None
         relationship, _ = relationships.start_for_request(
             session,
             team_id=team_id,
             request_id=request.id,
-            kind=RELATIONSHIP_KIND[kind].value,
+            kind=relationship_kind.value,
             guide_id=volunteer.id,
             learner_ids=[request.requester_id],
             at=now,

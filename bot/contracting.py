@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -231,12 +231,14 @@ def _slots(
     return schedule.checkpoints(_rhythm(terms, today), zones, _deliverables(terms))
 
 
-def _rhythm(terms: Mapping[str, Any], today: Any) -> schedule.Rhythm:
+def _rhythm(terms: Mapping[str, Any], today: date) -> schedule.Rhythm:
+    """The first session falls one cadence after the agreement starts."""
     plan = terms["schedule"]
+    cadence = int(plan["cadence_days"])
     return schedule.Rhythm(
-        start=today + timedelta(days=1),
+        start=today + timedelta(days=cadence),
         end=datetime.fromisoformat(plan["end_date"]).date(),
-        cadence_days=int(plan["cadence_days"]),
+        cadence_days=cadence,
         review_every=int(plan["review_every"]),
         preferred_weekdays=frozenset(int(d) for d in plan.get("preferred_days", [])),
         session_minutes=int(plan["session_minutes"]),
@@ -248,16 +250,17 @@ def _deliverables(terms: Mapping[str, Any]) -> list[tuple[str, Any]]:
     return [(deliverable or goal, due) for goal, deliverable, due in rows if due is not None]
 
 
-def _check_rhythm(terms: Mapping[str, Any], today: Any) -> None:
+def _check_rhythm(terms: Mapping[str, Any], today: date) -> None:
     try:
         schedule.checkpoints(_rhythm(terms, today), ["UTC"], _deliverables(terms))
-    except ValueError:
-        raise FormErrors(
-            {
-                "end_date": "That makes too many checkpoints: pick an earlier date "
-                "or meet less often."
-            }
-        ) from None
+    except ValueError as problem:
+        too_many = "too many" in str(problem).lower() or "more than" in str(problem).lower()
+        message = (
+            "That makes too many checkpoints: pick an earlier date or meet less often."
+            if too_many
+            else "Please pick a later review date, with at least one working day before it."
+        )
+        raise FormErrors({"end_date": message}) from None
 
 
 def _store_plan_items(session: Session, agreement: Agreement, plan: Mapping[str, Any]) -> None:

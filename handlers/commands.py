@@ -14,7 +14,7 @@ from bot.commands import parse_subcommand
 from bot.services import Services
 from bot.text import escape_mrkdwn, shorten
 from handlers import blocks
-from handlers.contracting import plan_subcommand
+from handlers.contracting import group_subcommand, plan_subcommand
 from handlers.directory import SlackDirectory
 from handlers.me import me_subcommand
 from handlers.pool import offer_subcommand
@@ -31,6 +31,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "offer": offer_subcommand,
     "me": me_subcommand,
     "plan": plan_subcommand,
+    "group": group_subcommand,
 }
 
 

@@ -10,7 +10,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 import prompts
-from bot import agreement_terms, checkpoints, contracting
+from bot import agreement_terms, checkpoints, contracting, groups, people
+from bot.commands import mentioned_users, without_mentions
 from bot.contracting import Draft
 from bot.errors import DomainError
 from bot.forms import FormErrors
@@ -18,6 +19,7 @@ from bot.services import Services
 from bot.text import escape_mrkdwn
 from handlers import agreement_blocks, ids, request_blocks, view_state
 from handlers.blocks import notice
+from handlers.directory import SlackDirectory
 
 log = logging.getLogger("mentorbot.contracting")
 
@@ -208,6 +210,31 @@ def choose_step(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
         ack(response_action="errors", errors={ids.AGREEMENT_STEP_PICK: "Please choose a part."})
         return
     ack(response_action="update", view=agreement_blocks.step_modal(draft, step))
+
+
+def group_subcommand(
+    ack: Ack, args: str, context: BoltContext, client: WebClient, **_: Any
+) -> None:
+    """`/mentoring group <topic> @learner …`: a coach starts one agreement with a cohort."""
+    services: Services = context["services"]
+    team_id = context.team_id or ""
+    coach = people.ensure(services, team_id=team_id, user_id=context.user_id or "")
+    learners = [
+        people.ensure(services, team_id=team_id, user_id=user) for user in mentioned_users(args)
+    ]
+    try:
+        relationship_id = groups.start(
+            services, team_id=team_id, coach=coach, learners=learners, topic=without_mentions(args)
+        )
+    except DomainError as problem:
+        ack(text=str(problem))
+        return
+    ack(text=prompts.render("group_started", count=len(learners)))
+    for learner in learners:
+        people.note_contact(
+            services, SlackDirectory(client), team_id=team_id, user_id=learner.slack_user_id
+        )
+    kickoff(client, services, team_id=team_id, relationship_id=relationship_id)
 
 
 def plan_subcommand(ack: Ack, context: BoltContext, **_: Any) -> None:

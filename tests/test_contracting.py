@@ -293,3 +293,68 @@ def test_checkpoints_can_be_added_moved_and_removed(pair, driver, emulator, serv
             next(c for c in rows(services, Checkpoint) if c.id == first.id).status == "cancelled"
         )
     )
+
+
+def test_group_coaching_is_active_only_when_every_learner_confirms(
+    driver, emulator, services, clock
+):
+    siobhan = actor(driver, emulator, "U0SIOBHAN01")
+    refused = siobhan.command("/mentoring", "group Onboarding <@U0KOFI01|kofi>")
+    assert "2 to 12 learners" in refused.text
+    answer = siobhan.command(
+        "/mentoring", "group New-hire SQL <@U0KOFI01|kofi> <@U0ELODIE01|elodie>"
+    )
+    assert "2 learner(s)" in answer.text
+    from bot.cli.program import kickoff_channel
+
+    channel = kickoff_channel(siobhan)
+    assert set(emulator.channel_members(channel)) >= {"U0SIOBHAN01", KOFI, "U0ELODIE01"}
+    view_id = start_agreement(siobhan, channel)
+    fill_all(siobhan, view_id, clock)
+    for user in ("U0SIOBHAN01", KOFI):
+        actor(driver, emulator, user).click_in_message(ids.AGREEMENT_CONFIRM, channel=channel)
+    wait_for(lambda: len([s for s in emulator.seen() if "Agreed so far" in s.text]) >= 2)
+    assert rows(services, Agreement)[0].status == "proposed"
+    actor(driver, emulator, "U0ELODIE01").click_in_message(ids.AGREEMENT_CONFIRM, channel=channel)
+    wait_for(lambda: rows(services, Agreement)[0].status == "active")
+
+
+def test_an_observation_arrangement_records_what_is_observed(driver, emulator, services, clock):
+    from bot.cli.program import ask_action, ask_for, choose, kickoff_channel, volunteer
+
+    kofi, dot = actor(driver, emulator, KOFI), actor(driver, emulator, DOT)
+    volunteer(
+        dot,
+        roles=["coach"],
+        topics="Running incident reviews",
+        formats=["observation", "one_to_one"],
+    )
+    view_id = ask_for(
+        kofi,
+        "/coach",
+        need="Learn to run incident reviews by watching one",
+        manager=PRIYA,
+        scope="specific_skill",
+        format="observation",
+    )
+    kofi.click_in_view(view_id, ask_action(choose(kofi, view_id, "coach"), DOT))
+    dot.click_in_message(ids.INVITE_ACCEPT)
+    channel = kickoff_channel(dot)
+    view_id = start_agreement(kofi, channel)
+    fill_all(
+        kofi,
+        view_id,
+        clock,
+        steps=[
+            "scope",
+            "style",
+            "confidentiality",
+            "schedule",
+            "expectations",
+            "observation",
+            "plan",
+        ],
+    )
+    agreement = rows(services, Agreement)[0]
+    assert agreement.terms["observation"]["practice"] == "Run the next review myself"
+    assert agreement.status == "proposed"

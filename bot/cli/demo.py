@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -26,12 +27,16 @@ from bot.cli.program import (
     PRIYA,
     RAFA,
     SIOBHAN,
+    STEP_ANSWERS,
     TOMAS,
     ask_action,
     ask_for,
     choose,
     decline,
+    fill_step,
+    kickoff_channel,
     offered,
+    start_agreement,
     volunteer,
 )
 from bot.cli.wiring import build_services, build_web_app
@@ -174,6 +179,24 @@ def scene_decline(stage: Stage) -> None:
     stage.actor(DOT).click_in_message(ids.INVITE_ACCEPT)
 
 
+def scene_contract(stage: Stage) -> None:
+    kofi, dot = stage.actor(KOFI), stage.actor(DOT)
+    channel = kickoff_channel(dot)
+    view_id = start_agreement(kofi, channel)
+    today = stage.services.now().date()
+    for step in ("scope", "style", "confidentiality", "schedule", "expectations", "plan"):
+        answers = dict(STEP_ANSWERS[step])
+        if step == "schedule":
+            answers["end_date"] = (today + timedelta(days=84)).isoformat()
+        if step == "plan":
+            answers["due_1"] = (today + timedelta(days=30)).isoformat()
+        fill_step(kofi, view_id, step, answers)
+    stage.settle()
+    kofi.click_in_message(ids.AGREEMENT_CONFIRM, channel=channel)
+    stage.settle()
+    dot.click_in_message(ids.AGREEMENT_CONFIRM, channel=channel)
+
+
 def scene_mentoring_need(stage: Stage) -> None:
     jonah = stage.actor(JONAH)
     view_id = ask_for(
@@ -219,6 +242,7 @@ SCENES: list[tuple[str, Scene]] = [
     ("Volunteers join the pool", scene_pool),
     ("Kofi needs a coach: triage, a match, and an invitation", scene_coaching_need),
     ("Siobhan declines, so Kofi is offered the next person; Dot accepts", scene_decline),
+    ("Kofi and Dot agree how they will work, and both confirm", scene_contract),
     (
         "Jonah types /coach but needs a mentor; his own manager is never proposed",
         scene_mentoring_need,
