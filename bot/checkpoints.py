@@ -12,12 +12,12 @@ from sqlmodel import Session
 
 from bot import contracting, schedule
 from bot.contracting import CheckpointView, Draft
-from bot.errors import NotFound
+from bot.errors import NotAllowed, NotFound
 from bot.forms import FormErrors
 from bot.services import Services
 from bot.text import clean_input
 from bot.workdays import zone
-from storage import checkpoints, people, relationships
+from storage import assessments, checkpoints, people, relationships
 from storage.models import Checkpoint
 
 MAX_DAYS_AHEAD = 366
@@ -139,3 +139,77 @@ def _view(checkpoint: Checkpoint) -> CheckpointView:
         due_at=checkpoint.due_at,
         status=checkpoint.status,
     )
+
+
+PROGRESS = ("on_track", "behind", "blocked")
+NOTE_MAX = 150
+
+
+def mark_done(
+    services: Services, *, team_id: str, user_id: str, checkpoint_id: int
+) -> CheckpointView:
+    """One of the pair says the checkpoint happened."""
+    now = services.now()
+    with services.database.transaction() as session:
+        checkpoint = _own_checkpoint(session, team_id, user_id, checkpoint_id)
+        if checkpoint.status == "scheduled":
+            checkpoint.status = "done"
+            checkpoint.completed_at = now
+            session.add(checkpoint)
+        relationships.touch(session, relationship_id=checkpoint.relationship_id, at=now)
+        return _view(checkpoint)
+
+
+def assess(
+    services: Services, *, team_id: str, user_id: str, checkpoint_id: int, progress: str
+) -> CheckpointView:
+    """Store how the person says the checkpoint went: on track, behind or blocked."""
+    if progress not in PROGRESS:
+        raise NotFound("Please answer on track, behind or blocked.")
+    now = services.now()
+    with services.database.transaction() as session:
+        checkpoint = _own_checkpoint(session, team_id, user_id, checkpoint_id)
+        if checkpoint.status == "cancelled":
+            raise NotFound("That checkpoint was removed.")
+        person = people.by_slack_id(session, team_id=team_id, slack_user_id=user_id)
+        assert person is not None and person.id is not None
+        assessments.record(
+            session,
+            team_id=team_id,
+            checkpoint_id=checkpoint_id,
+            person_id=person.id,
+            progress=progress,
+            at=now,
+        )
+        if checkpoint.status in ("scheduled", "missed") and checkpoint.due_at <= now:
+            checkpoint.status = "done"
+            checkpoint.completed_at = now
+            session.add(checkpoint)
+        relationships.touch(session, relationship_id=checkpoint.relationship_id, at=now)
+        return _view(checkpoint)
+
+
+def add_note(
+    services: Services, *, team_id: str, user_id: str, checkpoint_id: int, note: str | None
+) -> None:
+    text = clean_input(note or "")
+    if len(text) > NOTE_MAX:
+        raise FormErrors({"note": f"Please keep it to one line (under {NOTE_MAX} characters)."})
+    with services.database.transaction() as session:
+        _own_checkpoint(session, team_id, user_id, checkpoint_id)
+        person = people.by_slack_id(session, team_id=team_id, slack_user_id=user_id)
+        assert person is not None and person.id is not None
+        if not assessments.add_note(
+            session, checkpoint_id=checkpoint_id, person_id=person.id, note=text, at=services.now()
+        ):
+            raise NotFound("Say how it went first, then add a note.")
+
+
+def _own_checkpoint(session: Session, team_id: str, user_id: str, checkpoint_id: int) -> Checkpoint:
+    checkpoint = checkpoints.get(session, team_id=team_id, checkpoint_id=checkpoint_id)
+    if checkpoint is None:
+        raise NotFound("I can't find that checkpoint any more.")
+    members = relationships.members(session, relationship_id=checkpoint.relationship_id)
+    if user_id not in {p.slack_user_id for p, _ in members}:
+        raise NotAllowed("Only the people in this relationship can do that.")
+    return checkpoint

@@ -78,6 +78,38 @@ class Settings(BaseSettings):
         description="Working days a volunteer has to answer before the next candidate is offered.",
     )
 
+    mentorbot_nudge_hour: int = Field(
+        default=9, ge=7, le=16, description="Local hour (7 to 16) at which reminders are sent."
+    )
+    mentorbot_nudge_days_before: int = Field(
+        default=1,
+        ge=1,
+        le=5,
+        description="Working days before a checkpoint that its reminder goes.",
+    )
+    mentorbot_silent_weeks: int = Field(
+        default=3,
+        ge=1,
+        le=26,
+        description="Weeks without any response before a relationship is at risk.",
+    )
+    mentorbot_clock_seconds: int = Field(
+        default=60, ge=1, le=3600, description="How often the clock looks for due work."
+    )
+    mentorbot_nudge_lease_seconds: int = Field(
+        default=120,
+        ge=2,
+        le=3600,
+        description="Seconds a clock process owns a nudge it is sending before another may retry.",
+    )
+
+    mentorbot_nudge_retry_seconds: int = Field(
+        default=30,
+        ge=1,
+        le=3600,
+        description="First wait before retrying a nudge Slack refused; it doubles each time.",
+    )
+
     @field_validator("mentorbot_coordinators", mode="before")
     @classmethod
     def _split_user_ids(cls, value: Any) -> tuple[str, ...]:

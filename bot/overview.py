@@ -24,6 +24,7 @@ class RelationshipLine:
     kind: str
     role: str
     partners: tuple[str, ...]
+    partner_names: tuple[str, ...]
     started_at: datetime
 
 
@@ -58,17 +59,18 @@ def for_person(services: Services, *, team_id: str, user_id: str) -> Overview:
             session, team_id=team_id, person_id=person.id
         ):
             assert relationship.id is not None
-            partners = tuple(
-                other.slack_user_id
+            others = [
+                other
                 for other, _ in relationships.members(session, relationship_id=relationship.id)
                 if other.id != person.id
-            )
+            ]
             lines.append(
                 RelationshipLine(
                     relationship_id=relationship.id,
                     kind=relationship.kind,
                     role=role,
-                    partners=partners,
+                    partners=tuple(o.slack_user_id for o in others),
+                    partner_names=tuple(o.display_name or o.slack_user_id for o in others),
                     started_at=relationship.started_at,
                 )
             )

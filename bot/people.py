@@ -61,3 +61,10 @@ def valid_zone(name: str | None) -> str | None:
     except (ZoneInfoNotFoundError, ValueError):
         return None
     return name
+
+
+def set_muted(services: Services, *, team_id: str, user_id: str, muted: bool) -> None:
+    """Mute or unmute non-essential nudges (reminders and follow-ups) for this person."""
+    with services.database.transaction() as session:
+        person = people.seen(session, team_id=team_id, slack_user_id=user_id, at=services.now())
+        people.set_muted(session, person, muted=muted)

@@ -4,6 +4,7 @@ and tests implement with fakes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 
@@ -20,3 +21,43 @@ class Directory(Protocol):
     """Who a Slack user is: name and IANA time zone (Slack's users.info)."""
 
     def profile(self, slack_user_id: str) -> Profile | None: ...
+
+
+@dataclass(frozen=True)
+class NudgeMessage:
+    """Everything a DM or a coordinator post about a checkpoint needs; no private text."""
+
+    nudge_id: int
+    kind: str  # before | assess | missed | at_risk
+    slack_user_id: str | None
+    channel: str | None
+    relationship_id: int | None
+    checkpoint_id: int | None
+    checkpoint_title: str
+    due_at: datetime | None
+    partners: tuple[str, ...]
+    plan_items: tuple[str, ...]
+    reasons: tuple[str, ...]
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Delivered:
+    channel: str
+    ts: str
+
+
+class SendFailed(Exception):
+    """Slack did not take the message. `transient` failures are retried with backoff."""
+
+    def __init__(self, reason: str, *, transient: bool) -> None:
+        super().__init__(reason)
+        self.transient = transient
+
+
+class NudgeSender(Protocol):
+    """Sends nudges, and can tell whether an earlier attempt already posted one."""
+
+    def already_sent(self, message: NudgeMessage) -> Delivered | None: ...
+
+    def send(self, message: NudgeMessage) -> Delivered: ...

@@ -18,6 +18,7 @@ from handlers import (
     events,
     home,
     invitations,
+    nudge_actions,
     pool,
     requests,
 )
@@ -59,6 +60,7 @@ def create_app(
         coordination,
         pool,
         contracting,
+        nudge_actions,
     ):
         module.register(app)
     return app

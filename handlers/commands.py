@@ -17,6 +17,7 @@ from handlers import blocks
 from handlers.contracting import group_subcommand, plan_subcommand
 from handlers.directory import SlackDirectory
 from handlers.me import me_subcommand
+from handlers.nudge_actions import mute_subcommand, reflect_subcommand, unmute_subcommand
 from handlers.pool import offer_subcommand
 
 Subcommand = Callable[..., None]
@@ -32,6 +33,9 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "me": me_subcommand,
     "plan": plan_subcommand,
     "group": group_subcommand,
+    "reflect": reflect_subcommand,
+    "mute": mute_subcommand,
+    "unmute": unmute_subcommand,
 }
 
 

@@ -70,3 +70,23 @@ CHECKPOINT_ADD = "checkpoint_add"
 CHECKPOINT_FORM = "checkpoint_form"
 CHECKPOINT_DAY = "checkpoint_day"
 CHECKPOINT_TITLE = "checkpoint_title"
+
+# Nudges and assessments
+NUDGE_DONE = "nudge_done"
+NUDGE_RESCHEDULE = "nudge_reschedule"
+NUDGE_SNOOZE = "nudge_snooze"
+ASSESS_ON_TRACK = "assess_on_track"
+ASSESS_BEHIND = "assess_behind"
+ASSESS_BLOCKED = "assess_blocked"
+ASSESS_NOTE = "assess_note"
+ASSESS_NOTE_FORM = "assess_note_form"
+ASSESS_NOTE_TEXT = "assess_note_text"
+
+# Reflections
+REFLECT_OPEN = "reflect_open"
+REFLECT_FORM = "reflect_form"
+REFLECT_RELATIONSHIP = "reflect_relationship"
+REFLECT_LEARNED = "reflect_learned"
+REFLECT_NEXT = "reflect_next"
+REFLECT_USEFUL = "reflect_useful"
+REFLECT_SHARING = "reflect_sharing"

@@ -28,3 +28,15 @@ def web_client(settings: Settings, *, token: str | None = None, retries: int = 4
             ServerErrorRetryHandler(max_retry_count=retries),
         ],
     )
+
+
+def outbox_client(settings: Settings, *, token: str | None = None, retries: int = 4) -> WebClient:
+    """For messages that must be posted exactly once (nudges). Only 429s are retried here, as
+    Slack did not act on them; a 5xx or a dropped connection may have posted the message, so
+    the caller checks the conversation before it tries again."""
+    return WebClient(
+        token=token or settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=WEB_API_TIMEOUT_SECONDS,
+        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=retries)],
+    )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from slack_sdk import WebClient
 
-from bot import consent
+from bot import consent, nudges
 from bot.services import Services
 from handlers import announce
+from handlers.nudge_sender import SlackNudgeSender
 
 
 def expire_invitations(client: WebClient, services: Services) -> int:
@@ -15,3 +18,24 @@ def expire_invitations(client: WebClient, services: Services) -> int:
     for outcome in outcomes:
         announce.passed(client, services, outcome)
     return len(outcomes)
+
+
+def send_nudges(
+    client: WebClient,
+    services: Services,
+    *,
+    worker: str,
+    now: datetime | None = None,
+    dry_run: bool = False,
+) -> list[nudges.SweepLine]:
+    """Plan what the database says is owed, then send what is due (exactly once)."""
+    moment = now or services.now()
+    if not dry_run:
+        nudges.plan(services, now=moment)
+    return nudges.send_due(
+        services, SlackNudgeSender(client), now=moment, worker=worker, dry_run=dry_run
+    )
+
+
+def flag_at_risk(services: Services, *, now: datetime | None = None) -> int:
+    return nudges.plan_at_risk(services, now=now or services.now())

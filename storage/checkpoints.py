@@ -50,3 +50,29 @@ def cancel_scheduled_after(session: Session, *, relationship_id: int, after: dat
         .values(status="cancelled")
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def scheduled_between(
+    session: Session, *, start: datetime, end: datetime, limit: int = 5000
+) -> Sequence[Checkpoint]:
+    """Scheduled checkpoints with start <= due_at < end, soonest first (status/due index)."""
+    statement = (
+        select(Checkpoint)
+        .where(
+            col(Checkpoint.status) == "scheduled",
+            col(Checkpoint.due_at) >= start,
+            col(Checkpoint.due_at) < end,
+        )
+        .order_by(col(Checkpoint.due_at))
+        .limit(limit)
+    )
+    return session.exec(statement).all()
+
+
+def for_relationship(session: Session, *, relationship_id: int) -> Sequence[Checkpoint]:
+    statement = (
+        select(Checkpoint)
+        .where(Checkpoint.relationship_id == relationship_id)
+        .order_by(col(Checkpoint.due_at))
+    )
+    return session.exec(statement).all()

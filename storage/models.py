@@ -132,6 +132,9 @@ class Relationship(SQLModel, table=True):
     status: str = Field(default="active", max_length=16, index=True)
     channel_id: str | None = Field(default=None, max_length=32)
     topic: str = Field(default="", max_length=200)
+    last_activity_at: datetime | None = None
+    at_risk_since: datetime | None = None
+    at_risk_reasons: str = Field(default="", max_length=200)
     started_at: datetime = Field(default_factory=utcnow)
     ended_at: datetime | None = None
     end_reason: str | None = Field(default=None, max_length=32)
@@ -233,9 +236,13 @@ class Nudge(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32, index=True)
-    person_id: int = Field(foreign_key="people.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="people.id", index=True)
+    channel: str | None = Field(default=None, max_length=32)
+    relationship_id: int | None = Field(default=None, foreign_key="relationships.id")
     checkpoint_id: int | None = Field(default=None, foreign_key="checkpoints.id")
+    checkpoint_due_at: datetime | None = None
     kind: str = Field(max_length=32)
+    reasons: str = Field(default="", max_length=500)
     dedupe_key: str = Field(max_length=200)
     send_at: datetime
     status: str = Field(default="pending", max_length=16)
@@ -245,6 +252,25 @@ class Nudge(SQLModel, table=True):
     sent_at: datetime | None = None
     slack_channel: str | None = Field(default=None, max_length=32)
     slack_ts: str | None = Field(default=None, max_length=32)
+    last_error: str | None = Field(default=None, max_length=200)
+
+
+class Assessment(SQLModel, table=True):
+    """How one person says a checkpoint went. The note is private to the relationship."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (
+        UniqueConstraint("checkpoint_id", "person_id", name="uq_assessment_checkpoint_person"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32, index=True)
+    checkpoint_id: int = Field(foreign_key="checkpoints.id", index=True)
+    person_id: int = Field(foreign_key="people.id")
+    progress: str = Field(max_length=16)
+    note: str = Field(default="", max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
 
 
 class Reflection(SQLModel, table=True):
@@ -316,6 +342,7 @@ ALL_TABLES: tuple[type[SQLModel], ...] = (
     PlanItem,
     Checkpoint,
     Nudge,
+    Assessment,
     Reflection,
     Appreciation,
     AuditEvent,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from storage.models import Person
+from storage.models import Person, Reflection
 from storage.upsert import insert_or_update
 
 
@@ -55,3 +56,15 @@ def manager_links(session: Session, *, team_id: str) -> dict[str, str | None]:
 def by_ids(session: Session, *, team_id: str, person_ids: list[int]) -> list[Person]:
     statement = select(Person).where(Person.team_id == team_id, col(Person.id).in_(person_ids))
     return list(session.exec(statement).all())
+
+
+def reflection_count(session: Session, *, person_id: int) -> int:
+    statement = (
+        select(func.count()).select_from(Reflection).where(Reflection.author_id == person_id)
+    )
+    return int(session.exec(statement).one())
+
+
+def set_muted(session: Session, person: Person, *, muted: bool) -> None:
+    person.nudges_muted = muted
+    session.add(person)

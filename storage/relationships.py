@@ -142,3 +142,19 @@ def start_group(
         )
     session.flush()
     return relationship
+
+
+def active(session: Session) -> Sequence[Relationship]:
+    """Every active relationship, in every workspace (the clock's at-risk sweep)."""
+    statement = (
+        select(Relationship).where(Relationship.status == "active").order_by(col(Relationship.id))
+    )
+    return session.exec(statement).all()
+
+
+def touch(session: Session, *, relationship_id: int, at: datetime) -> None:
+    """Someone in the relationship responded: keeps the at-risk rule's silence clock honest."""
+    relationship = session.get(Relationship, relationship_id)
+    if relationship is not None:
+        relationship.last_activity_at = at
+        session.add(relationship)

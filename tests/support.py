@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import UTC
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -37,3 +38,50 @@ def snapshot(database: Database) -> dict[str, list[tuple[Any, ...]]]:
             ordered = select(table).order_by(*table.primary_key.columns)
             rows[table.name] = [tuple(row) for row in session.execute(ordered)]
     return rows
+
+
+def seed_pair(
+    database: Database,
+    *,
+    guide: tuple[str, str],
+    learner: tuple[str, str],
+    due: list[Any],
+    team_id: str = "T0EMULATOR",
+    at: Any = None,
+) -> tuple[int, list[int]]:
+    """A relationship straight in the database: (slack id, tz) for each person, checkpoints at
+    the given aware datetimes. Returns (relationship id, checkpoint ids)."""
+    from datetime import datetime
+
+    from storage import people, relationships
+    from storage.models import Checkpoint
+
+    started = at or datetime(2026, 1, 5, tzinfo=UTC)
+    with database.transaction() as session:
+        ids = []
+        for slack_id, tz in (guide, learner):
+            person = people.seen(session, team_id=team_id, slack_user_id=slack_id, at=started)
+            people.update_profile(session, person, display_name=slack_id, tz=tz)
+            ids.append(int(person.id or 0))
+        relationship = relationships.start_group(
+            session,
+            team_id=team_id,
+            kind="coaching",
+            topic="",
+            guide_id=ids[0],
+            learner_ids=[ids[1]],
+            at=started,
+        )
+        made = []
+        for n, moment in enumerate(due, start=1):
+            checkpoint = Checkpoint(
+                team_id=team_id,
+                relationship_id=int(relationship.id or 0),
+                title=f"Checkpoint {n}",
+                due_at=moment,
+                created_at=started,
+            )
+            session.add(checkpoint)
+            session.flush()
+            made.append(int(checkpoint.id or 0))
+        return int(relationship.id or 0), made

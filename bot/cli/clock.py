@@ -1,19 +1,22 @@
-"""`mentorbot clock`: the one scheduler process."""
+"""`mentorbot clock`: the one scheduler process (a second one by mistake does no harm)."""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
+from bot import nudges
 from bot.cli.wiring import build_services, check_schema
 from bot.config import Settings
 from bot.scheduler import Tick, build_scheduler
-from handlers.slack_client import web_client
-from handlers.sweeps import expire_invitations
+from handlers.slack_client import outbox_client, web_client
+from handlers.sweeps import expire_invitations, flag_at_risk, send_nudges
 
 log = logging.getLogger("mentorbot.clock")
 
 HEARTBEAT_SECONDS = 60
 INVITATION_SWEEP_SECONDS = 300
+AT_RISK_SWEEP_SECONDS = 3600
 
 
 def run_clock(settings: Settings) -> None:
@@ -21,14 +24,22 @@ def run_clock(settings: Settings) -> None:
     services = build_services(settings, pool_size=2)
     check_schema(services)
     client = web_client(settings)
+    outbox = outbox_client(settings)
+    worker = nudges.worker_name()
 
     def heartbeat() -> None:
         if not services.database.ping():
             log.warning("clock heartbeat: database unreachable")
 
+    def nudge_sweep() -> None:
+        for line in send_nudges(outbox, services, worker=worker):
+            log.info("nudge %s", line.outcome, extra={"job": "nudges", "outcome": line.outcome})
+
     scheduler = build_scheduler(
         [
             Tick("heartbeat", HEARTBEAT_SECONDS, heartbeat),
+            Tick("nudges", settings.mentorbot_clock_seconds, nudge_sweep),
+            Tick("at_risk", AT_RISK_SWEEP_SECONDS, lambda: flag_at_risk(services)),
             Tick(
                 "expire_invitations",
                 INVITATION_SWEEP_SECONDS,
@@ -36,5 +47,25 @@ def run_clock(settings: Settings) -> None:
             ),
         ]
     )
-    log.info("clock started")
+    log.info("clock started as %s", worker)
     scheduler.start()
+
+
+def run_sweep_once(settings: Settings, *, now: datetime | None, dry_run: bool) -> int:
+    """`mentorbot nudges send-due`: one sweep by hand, for operators and tests."""
+    settings.require(["slack_bot_token"])
+    services = build_services(settings, pool_size=1)
+    check_schema(services)
+    moment = now or services.now()
+    if not dry_run:
+        flag_at_risk(services, now=moment)
+    lines = send_nudges(
+        outbox_client(settings), services, worker=nudges.worker_name(), now=moment, dry_run=dry_run
+    )
+    for line in lines:
+        print(f"nudge {line.nudge_id} {line.kind} to {line.to}: {line.outcome}")
+    print(
+        f"{len(lines)} nudge(s) {'would be handled' if dry_run else 'handled'} at "
+        f"{moment:%Y-%m-%d %H:%M} UTC"
+    )
+    return 0

@@ -1,0 +1,450 @@
+"""The clock's work: plan nudges from the database, then send each due one exactly once.
+
+Kinds, and when each is useful (the catch-up rule after the clock was down):
+- before:  a reminder on the working morning before a checkpoint, in the recipient's own zone.
+           Useful until the checkpoint starts; sent late only during the recipient's working
+           hours; otherwise skipped.
+- assess:  "how did it go?" after the checkpoint. Useful for 7 days.
+- missed:  one friendly follow-up when nobody assessed a checkpoint within 2 working days.
+           Useful for 14 days.
+- at_risk: a post to the coordinator channel when a relationship becomes at risk, once per
+           set of reasons. Always useful while the relationship is active.
+A nudge that is no longer useful is marked skipped, never sent. Muted people get only the
+assess question (the record needs it), not reminders or follow-ups.
+
+Exactly once: each nudge row is unique by its dedupe key; a process claims a row with a
+conditional UPDATE and a lease; it posts with the nudge id in Slack message metadata, then marks
+the row sent. If it dies in between, the lease expires, and the next process first looks in the
+conversation for a message carrying that id before posting again.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot import risk, schedule
+from bot.errors import NotFound, StaleAction
+from bot.ports import Delivered, NudgeMessage, NudgeSender, SendFailed
+from bot.services import Services
+from bot.workdays import add_working_days, zone
+from storage import agreements, assessments, checkpoints, nudges, people, relationships
+from storage.models import Checkpoint, Nudge, Person, Relationship
+
+HORIZON = timedelta(days=14)
+ASSESS_USEFUL = timedelta(days=7)
+MISSED_USEFUL = timedelta(days=14)
+MISSED_AFTER_WORKING_DAYS = 2
+CATCH_UP_GRACE = timedelta(hours=1)
+MAX_ATTEMPTS = 8
+BATCH = 200
+ESSENTIAL = frozenset({"assess", "at_risk"})
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass(frozen=True)
+class SweepLine:
+    """One nudge handled by a sweep, for the operator's printout."""
+
+    nudge_id: int
+    kind: str
+    to: str
+    outcome: str  # sent | skipped: <why> | retry: <why> | would send
+
+
+# -- planning ------------------------------------------------------------------------------
+
+
+def plan(services: Services, *, now: datetime) -> int:
+    """Create the nudges the database says are owed; safe to run any number of times."""
+    added = 0
+    with services.database.transaction() as session:
+        for checkpoint in checkpoints.scheduled_between(session, start=now, end=now + HORIZON):
+            added += _plan_for_checkpoint(services, session, checkpoint, kind="before")
+        recent = checkpoints.scheduled_between(session, start=now - ASSESS_USEFUL, end=now)
+        for checkpoint in recent:
+            added += _plan_for_checkpoint(services, session, checkpoint, kind="assess")
+        added += _close_past_checkpoints(services, session, now)
+    return added
+
+
+def _plan_for_checkpoint(
+    services: Services, session: Session, checkpoint: Checkpoint, *, kind: str
+) -> int:
+    added = 0
+    for person, _ in relationships.members(session, relationship_id=checkpoint.relationship_id):
+        if person.nudges_muted and kind not in ESSENTIAL:
+            continue
+        tz = zone(person.tz, services.settings.mentorbot_default_timezone)
+        send_at = (
+            _reminder_time(services, checkpoint.due_at, tz)
+            if kind == "before"
+            else working_moment(checkpoint.due_at + timedelta(hours=1), tz)
+        )
+        stamp = f"{checkpoint.due_at:%Y%m%dT%H%M}"
+        added += nudges.plan(
+            session,
+            {
+                "team_id": checkpoint.team_id,
+                "person_id": person.id,
+                "relationship_id": checkpoint.relationship_id,
+                "checkpoint_id": checkpoint.id,
+                "checkpoint_due_at": checkpoint.due_at,
+                "kind": kind,
+                "send_at": send_at,
+                "dedupe_key": f"{kind}:{checkpoint.id}:{person.id}:{stamp}",
+            },
+        )
+    return added
+
+
+def _reminder_time(services: Services, due_at: datetime, tz: ZoneInfo) -> datetime:
+    moment = due_at
+    for _ in range(services.settings.mentorbot_nudge_days_before):
+        moment = schedule.nudge_time(moment, tz.key, hour=services.settings.mentorbot_nudge_hour)
+    return moment
+
+
+def working_moment(moment: datetime, tz: ZoneInfo, *, hour: int = 9) -> datetime:
+    """`moment` if it falls in working hours (9 to 17, Monday to Friday, local), else the next
+    working morning at `hour`."""
+    local = moment.astimezone(tz)
+    if local.weekday() < 5 and schedule.WORKDAY_START <= local.hour < schedule.WORKDAY_END:
+        return moment
+    day = local.date() if local.hour < schedule.WORKDAY_START else local.date() + timedelta(1)
+    morning = datetime.combine(day, time(hour), tzinfo=tz)
+    while morning.weekday() >= 5:
+        morning += timedelta(days=1)
+    return morning.astimezone(moment.tzinfo)
+
+
+def _close_past_checkpoints(services: Services, session: Session, now: datetime) -> int:
+    """Past checkpoints: done when someone assessed them; missed (with one follow-up each)
+    when nobody did within two working days."""
+    added = 0
+    past = checkpoints.scheduled_between(session, start=now - MISSED_USEFUL, end=now)
+    answered = {
+        a.checkpoint_id
+        for a in assessments.for_checkpoints(session, checkpoint_ids=[c.id or 0 for c in past])
+    }
+    for checkpoint in past:
+        if checkpoint.id in answered:
+            checkpoint.status = "done"
+            checkpoint.completed_at = checkpoint.completed_at or now
+            session.add(checkpoint)
+            continue
+        deadline = add_working_days(checkpoint.due_at, MISSED_AFTER_WORKING_DAYS, zone("UTC"))
+        if deadline > now:
+            continue
+        checkpoint.status = "missed"
+        session.add(checkpoint)
+        for person, _ in relationships.members(session, relationship_id=checkpoint.relationship_id):
+            if person.nudges_muted:
+                continue
+            tz = zone(person.tz, services.settings.mentorbot_default_timezone)
+            added += nudges.plan(
+                session,
+                {
+                    "team_id": checkpoint.team_id,
+                    "person_id": person.id,
+                    "relationship_id": checkpoint.relationship_id,
+                    "checkpoint_id": checkpoint.id,
+                    "checkpoint_due_at": checkpoint.due_at,
+                    "kind": "missed",
+                    "send_at": working_moment(now, tz),
+                    "dedupe_key": f"missed:{checkpoint.id}:{person.id}",
+                },
+            )
+    return added
+
+
+def plan_snooze(services: Services, *, team_id: str, user_id: str, checkpoint_id: int) -> datetime:
+    """Remind this person again one working day later, if that is still before the checkpoint."""
+    now = services.now()
+    with services.database.transaction() as session:
+        checkpoint = checkpoints.get(session, team_id=team_id, checkpoint_id=checkpoint_id)
+        person = people.by_slack_id(session, team_id=team_id, slack_user_id=user_id)
+        if checkpoint is None or person is None or checkpoint.status != "scheduled":
+            raise NotFound("That checkpoint is no longer scheduled.")
+        tz = zone(person.tz, services.settings.mentorbot_default_timezone)
+        again = working_moment(add_working_days(now, 1, tz), tz)
+        if again >= checkpoint.due_at:
+            raise StaleAction(
+                "The checkpoint is before then, so I won't remind you again; "
+                "I'll ask how it went afterwards."
+            )
+        nudges.plan(
+            session,
+            {
+                "team_id": team_id,
+                "person_id": person.id,
+                "relationship_id": checkpoint.relationship_id,
+                "checkpoint_id": checkpoint.id,
+                "checkpoint_due_at": checkpoint.due_at,
+                "kind": "before",
+                "send_at": again,
+                "dedupe_key": f"snooze:{checkpoint.id}:{person.id}:{again:%Y%m%d}",
+            },
+        )
+        return again
+
+
+# -- at-risk ---------------------------------------------------------------------------------
+
+
+def plan_at_risk(services: Services, *, now: datetime) -> int:
+    """Check every active relationship; owe the coordinators one post per new set of reasons."""
+    channel = services.settings.mentorbot_coordinator_channel
+    policy = risk.Policy(silent_weeks=services.settings.mentorbot_silent_weeks)
+    added = 0
+    with services.database.transaction() as session:
+        for relationship in relationships.active(session):
+            reasons = risk.assess(_facts(session, relationship, now), policy)
+            fingerprint = risk.fingerprint(reasons)
+            if fingerprint == relationship.at_risk_reasons:
+                continue
+            relationship.at_risk_reasons = fingerprint
+            relationship.at_risk_since = (relationship.at_risk_since or now) if reasons else None
+            session.add(relationship)
+            if reasons and channel:
+                added += nudges.plan(
+                    session,
+                    {
+                        "team_id": relationship.team_id,
+                        "channel": channel,
+                        "relationship_id": relationship.id,
+                        "kind": "at_risk",
+                        "send_at": now,
+                        "reasons": "\n".join(r.text for r in reasons)[:500],
+                        "dedupe_key": f"at_risk:{relationship.id}:{fingerprint}:{now:%Y%m%d}",
+                    },
+                )
+    return added
+
+
+def _facts(session: Session, relationship: Relationship, now: datetime) -> risk.Facts:
+    assert relationship.id is not None
+    members = relationships.members(session, relationship_id=relationship.id)
+    by_id = {p.id: p.slack_user_id for p, _ in members}
+    found = checkpoints.for_relationship(session, relationship_id=relationship.id)
+    answers: dict[int, list[tuple[str, str]]] = {}
+    for answer in assessments.for_checkpoints(session, checkpoint_ids=[c.id or 0 for c in found]):
+        answers.setdefault(answer.checkpoint_id, []).append(
+            (by_id.get(answer.person_id, ""), answer.progress)
+        )
+    return risk.Facts(
+        now=now,
+        started_at=relationship.started_at,
+        checkpoints=tuple(
+            risk.CheckpointFacts(
+                due_at=c.due_at, status=c.status, answers=tuple(answers.get(c.id or 0, ()))
+            )
+            for c in found
+        ),
+        last_response_at=relationship.last_activity_at,
+        members=tuple(by_id.values()),
+    )
+
+
+# -- sending ---------------------------------------------------------------------------------
+
+
+def send_due(
+    services: Services,
+    sender: NudgeSender,
+    *,
+    now: datetime,
+    worker: str,
+    dry_run: bool = False,
+    limit: int = BATCH,
+) -> list[SweepLine]:
+    """Send every nudge due at `now`. With dry_run, report what would be sent and change nothing."""
+    with services.database.reading() as session:
+        due = nudges.due_ids(session, now=now, limit=limit)
+    lines = []
+    for nudge_id in due:
+        line = (
+            _preview(services, nudge_id, now)
+            if dry_run
+            else _send_one(services, sender, nudge_id, now=now, worker=worker)
+        )
+        if line is not None:
+            lines.append(line)
+    return lines
+
+
+def _send_one(
+    services: Services, sender: NudgeSender, nudge_id: int, *, now: datetime, worker: str
+) -> SweepLine | None:
+    lease = timedelta(seconds=services.settings.mentorbot_nudge_lease_seconds)
+    with services.database.transaction() as session:
+        nudge = nudges.claim(session, nudge_id=nudge_id, worker=worker, now=now, until=now + lease)
+        if nudge is None:
+            return None
+        message = _message(session, nudge)
+        problem = _why_not(services, session, nudge, now)
+        later = None if problem else _postpone_until(services, session, nudge, now)
+    to = _to(message)
+    if problem is not None:
+        return _settle(services, nudge, worker, now, to=to, skipped=problem)
+    if later is not None:
+        _release(services, nudge_id, worker, later, "caught up outside working hours")
+        return SweepLine(nudge_id, nudge.kind, to, f"later: {later:%Y-%m-%d %H:%M} UTC")
+    try:
+        delivered = sender.already_sent(message) if nudge.attempts > 1 else None
+        delivered = delivered or sender.send(message)
+    except SendFailed as failure:
+        if failure.transient and nudge.attempts < MAX_ATTEMPTS:
+            _release(
+                services, nudge_id, worker, now + _backoff(services, nudge.attempts), str(failure)
+            )
+            return SweepLine(nudge_id, nudge.kind, to, f"retry: {failure}")
+        return _settle(services, nudge, worker, now, to=to, skipped=f"failed: {failure}")
+    return _settle(services, nudge, worker, now, to=to, delivered=delivered)
+
+
+def _release(
+    services: Services, nudge_id: int, worker: str, retry_at: datetime, error: str
+) -> None:
+    with services.database.transaction() as session:
+        nudges.release(session, nudge_id=nudge_id, worker=worker, retry_at=retry_at, error=error)
+
+
+def _backoff(services: Services, attempts: int) -> timedelta:
+    first = services.settings.mentorbot_nudge_retry_seconds
+    return min(timedelta(seconds=first * 2 ** max(attempts - 1, 0)), timedelta(hours=1))
+
+
+def _settle(
+    services: Services,
+    nudge: Nudge,
+    worker: str,
+    now: datetime,
+    *,
+    to: str,
+    skipped: str | None = None,
+    delivered: Delivered | None = None,
+) -> SweepLine:
+    with services.database.transaction() as session:
+        if delivered is not None:
+            nudges.finish(
+                session,
+                nudge_id=nudge.id or 0,
+                worker=worker,
+                status="sent",
+                at=now,
+                channel=delivered.channel,
+                ts=delivered.ts,
+            )
+        else:
+            nudges.finish(
+                session,
+                nudge_id=nudge.id or 0,
+                worker=worker,
+                status="skipped",
+                at=now,
+                error=skipped,
+            )
+    outcome = "sent" if delivered is not None else f"skipped: {skipped}"
+    return SweepLine(nudge.id or 0, nudge.kind, to, outcome)
+
+
+def _why_not(services: Services, session: Session, nudge: Nudge, now: datetime) -> str | None:
+    """Why this nudge should not go out now, or None when it should."""
+    if nudge.relationship_id is not None:
+        relationship = session.get(Relationship, nudge.relationship_id)
+        if relationship is None or relationship.status != "active":
+            return "the relationship has ended"
+    if nudge.kind == "at_risk":
+        return None
+    checkpoint = session.get(Checkpoint, nudge.checkpoint_id) if nudge.checkpoint_id else None
+    if checkpoint is None or checkpoint.due_at != nudge.checkpoint_due_at:
+        return "the checkpoint moved or was removed"
+    if now >= _useful_until(nudge, checkpoint):
+        return "stale"
+    if nudge.kind == "before" and checkpoint.status != "scheduled":
+        return "the checkpoint is already done"
+    if nudge.kind == "assess" and checkpoint.status == "cancelled":
+        return "the checkpoint was removed"
+    return None
+
+
+def _useful_until(nudge: Nudge, checkpoint: Checkpoint) -> datetime:
+    return {
+        "before": checkpoint.due_at,
+        "assess": checkpoint.due_at + ASSESS_USEFUL,
+        "missed": checkpoint.due_at + MISSED_USEFUL,
+    }.get(nudge.kind, checkpoint.due_at)
+
+
+def _postpone_until(
+    services: Services, session: Session, nudge: Nudge, now: datetime
+) -> datetime | None:
+    """A nudge caught up late (the clock was down) waits for the recipient's next working
+    morning rather than arriving at night; None means send now. Skipping, if the morning is
+    too late, is _why_not's job on the next try."""
+    person = session.get(Person, nudge.person_id) if nudge.person_id else None
+    if person is None or now - nudge.send_at <= CATCH_UP_GRACE:
+        return None
+    tz = zone(person.tz, services.settings.mentorbot_default_timezone)
+    moment = working_moment(now, tz, hour=services.settings.mentorbot_nudge_hour)
+    return None if moment == now else moment
+
+
+def _message(session: Session, nudge: Nudge) -> NudgeMessage:
+    person = session.get(Person, nudge.person_id) if nudge.person_id else None
+    checkpoint = session.get(Checkpoint, nudge.checkpoint_id) if nudge.checkpoint_id else None
+    partners: tuple[str, ...] = ()
+    items: tuple[str, ...] = ()
+    if nudge.relationship_id is not None:
+        partners = tuple(
+            p.slack_user_id
+            for p, _ in relationships.members(session, relationship_id=nudge.relationship_id)
+            if person is None or p.id != person.id
+        )
+    if checkpoint is not None and checkpoint.agreement_id is not None:
+        items = tuple(
+            item.title
+            for item in agreements.plan_items(session, agreement_id=checkpoint.agreement_id)
+            if item.due_on is not None
+            and item.due_on <= checkpoint.due_at.date()
+            and item.state == "open"
+        )
+    return NudgeMessage(
+        nudge_id=nudge.id or 0,
+        kind=nudge.kind,
+        slack_user_id=person.slack_user_id if person else None,
+        channel=nudge.channel,
+        relationship_id=nudge.relationship_id,
+        checkpoint_id=nudge.checkpoint_id,
+        checkpoint_title=checkpoint.title if checkpoint else "",
+        due_at=checkpoint.due_at if checkpoint else None,
+        partners=partners,
+        plan_items=items,
+        reasons=tuple(line for line in nudge.reasons.splitlines() if line),
+        attempts=nudge.attempts,
+    )
+
+
+def _preview(services: Services, nudge_id: int, now: datetime) -> SweepLine | None:
+    with services.database.reading() as session:
+        nudge = nudges.get(session, nudge_id)
+        if nudge is None:
+            return None
+        problem = _why_not(services, session, nudge, now)
+        message = _message(session, nudge)
+    outcome = f"would skip: {problem}" if problem else "would send"
+    return SweepLine(nudge_id, nudge.kind, _to(message), outcome)
+
+
+def _to(message: NudgeMessage) -> str:
+    return message.slack_user_id or message.channel or "?"

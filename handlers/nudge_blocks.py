@@ -1,0 +1,97 @@
+"""Block Kit for the clock's messages: reminders, how-did-it-go, follow-ups, at-risk posts."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
+
+import prompts
+from bot.ports import NudgeMessage
+from bot.text import escape_mrkdwn, shorten
+from handlers import ids
+from handlers.blocks import BlockDicts, context, render, section
+
+
+def _when(message: NudgeMessage) -> str:
+    if message.due_at is None:
+        return "soon"
+    stamp = int(message.due_at.timestamp())
+    return f"<!date^{stamp}^{{date_short_pretty}} at {{time}}|{message.due_at:%d %b %H:%M} UTC>"
+
+
+def _with(message: NudgeMessage) -> str:
+    return ", ".join(f"<@{p}>" for p in message.partners) or "your group"
+
+
+def _assess_buttons(checkpoint_id: int) -> ActionsBlock:
+    return ActionsBlock(
+        block_id="assess_answer",
+        elements=[
+            ButtonElement(
+                text="On track",
+                action_id=ids.ASSESS_ON_TRACK,
+                value=str(checkpoint_id),
+                style="primary",
+            ),
+            ButtonElement(text="Behind", action_id=ids.ASSESS_BEHIND, value=str(checkpoint_id)),
+            ButtonElement(text="Blocked", action_id=ids.ASSESS_BLOCKED, value=str(checkpoint_id)),
+        ],
+    )
+
+
+def render_nudge(message: NudgeMessage) -> tuple[str, BlockDicts]:
+    checkpoint_id = message.checkpoint_id or 0
+    title = escape_mrkdwn(shorten(message.checkpoint_title, 200))
+    if message.kind == "at_risk":
+        reasons = "\n".join(f"• {shorten(r, 200)}" for r in message.reasons[:5])
+        text = prompts.render("risk_alert", people=_with(message), reasons=reasons)
+        return "A relationship may need support.", render([section(text)])
+    if message.kind == "assess":
+        text = prompts.render("assess_ask", title=title, partners=_with(message))
+        return "How did your checkpoint go?", render(
+            [section(text), _assess_buttons(checkpoint_id)]
+        )
+    if message.kind == "missed":
+        text = prompts.render("missed_followup", title=title, partners=_with(message))
+        blocks: list[Block] = [
+            section(text),
+            _assess_buttons(checkpoint_id),
+            ActionsBlock(
+                block_id="missed_more",
+                elements=[
+                    ButtonElement(
+                        text="Reschedule", action_id=ids.NUDGE_RESCHEDULE, value=str(checkpoint_id)
+                    ),
+                ],
+            ),
+        ]
+        return "We didn't hear how your checkpoint went.", render(blocks)
+    items = "\n".join(f"• {escape_mrkdwn(shorten(i, 150))}" for i in message.plan_items[:8])
+    text = prompts.render(
+        "checkpoint_reminder", title=title, when=_when(message), partners=_with(message)
+    )
+    blocks = [section(text)]
+    if items:
+        blocks.append(section(f"*Due by then:*\n{items}"))
+    blocks.append(
+        ActionsBlock(
+            block_id="nudge_actions",
+            elements=[
+                ButtonElement(
+                    text="Done", action_id=ids.NUDGE_DONE, value=str(checkpoint_id), style="primary"
+                ),
+                ButtonElement(
+                    text="Reschedule", action_id=ids.NUDGE_RESCHEDULE, value=str(checkpoint_id)
+                ),
+                ButtonElement(
+                    text="Snooze a day", action_id=ids.NUDGE_SNOOZE, value=str(checkpoint_id)
+                ),
+                ButtonElement(
+                    text="Add a reflection",
+                    action_id=ids.REFLECT_OPEN,
+                    value=f"{message.relationship_id or 0}:{checkpoint_id}",
+                ),
+            ],
+        )
+    )
+    blocks.append(context(prompts.render("mute_hint")))
+    return "Checkpoint coming up.", render(blocks)

@@ -1,0 +1,137 @@
+"""Queries for the nudge outbox: planning, claiming, and recording what was sent.
+
+A nudge moves pending → claimed → sent (or skipped). Claiming is a conditional UPDATE that only
+one process can win, and a claim is a lease: if the process dies before it records the send,
+the claim expires and another process may take the nudge over (after checking Slack for a
+message it might already have posted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, select
+
+from storage.models import Nudge
+from storage.upsert import insert_or_update
+
+
+def plan(session: Session, values: Mapping[str, Any]) -> bool:
+    """Add a nudge unless one with the same dedupe key exists; True when this call added it."""
+    return insert_or_update(
+        session, Nudge, {"status": "pending", "attempts": 0, **values}, conflict=("dedupe_key",)
+    )
+
+
+def due_ids(session: Session, *, now: datetime, limit: int) -> Sequence[int]:
+    """Nudges ready to send: pending and due, or claimed by a process whose lease ran out."""
+    statement = (
+        select(Nudge.id)
+        .where(
+            or_(
+                (col(Nudge.status) == "pending") & (col(Nudge.send_at) <= now),
+                (col(Nudge.status) == "claimed") & (col(Nudge.claimed_until) < now),
+            )
+        )
+        .order_by(col(Nudge.send_at))
+        .limit(limit)
+    )
+    return [nudge_id for nudge_id in session.exec(statement).all() if nudge_id is not None]
+
+
+def claim(
+    session: Session, *, nudge_id: int, worker: str, now: datetime, until: datetime
+) -> Nudge | None:
+    """Take the nudge for this worker; None when another worker has it or it is done."""
+    result = session.execute(
+        update(Nudge)
+        .where(
+            col(Nudge.id) == nudge_id,
+            or_(
+                (col(Nudge.status) == "pending") & (col(Nudge.send_at) <= now),
+                (col(Nudge.status) == "claimed") & (col(Nudge.claimed_until) < now),
+            ),
+        )
+        .values(
+            status="claimed", claimed_by=worker, claimed_until=until, attempts=Nudge.attempts + 1
+        )
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return None
+    return session.get(Nudge, nudge_id, populate_existing=True)
+
+
+def finish(
+    session: Session,
+    *,
+    nudge_id: int,
+    worker: str,
+    status: str,
+    at: datetime,
+    channel: str | None = None,
+    ts: str | None = None,
+    error: str | None = None,
+) -> bool:
+    """Record the outcome of a claimed nudge (sent or skipped), only if this worker still
+    holds the claim."""
+    result = session.execute(
+        update(Nudge)
+        .where(
+            col(Nudge.id) == nudge_id,
+            col(Nudge.status) == "claimed",
+            col(Nudge.claimed_by) == worker,
+        )
+        .values(
+            status=status,
+            sent_at=at if status == "sent" else None,
+            slack_channel=channel,
+            slack_ts=ts,
+            last_error=error[:200] if error else None,
+            claimed_until=None,
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def release(
+    session: Session, *, nudge_id: int, worker: str, retry_at: datetime, error: str
+) -> bool:
+    """Give a claimed nudge back to try again at `retry_at` (Slack was busy or down)."""
+    result = session.execute(
+        update(Nudge)
+        .where(
+            col(Nudge.id) == nudge_id,
+            col(Nudge.status) == "claimed",
+            col(Nudge.claimed_by) == worker,
+        )
+        .values(
+            status="pending",
+            send_at=retry_at,
+            claimed_by=None,
+            claimed_until=None,
+            last_error=error[:200],
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def skip_pending(
+    session: Session, *, checkpoint_id: int, kinds: Sequence[str], person_id: int | None = None
+) -> int:
+    """Skip nudges not yet sent about a checkpoint (it was done, moved or removed)."""
+    statement = update(Nudge).where(
+        col(Nudge.checkpoint_id) == checkpoint_id,
+        col(Nudge.status) == "pending",
+        col(Nudge.kind).in_(kinds),
+    )
+    if person_id is not None:
+        statement = statement.where(col(Nudge.person_id) == person_id)
+    result = session.execute(statement.values(status="skipped", last_error="no longer needed"))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def get(session: Session, nudge_id: int) -> Nudge | None:
+    return session.get(Nudge, nudge_id)
