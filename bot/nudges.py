@@ -202,7 +202,9 @@ def plan_snooze(services: Services, *, team_id: str, user_id: str, checkpoint_id
 
 
 def plan_at_risk(services: Services, *, now: datetime) -> int:
-    """Check every active relationship; owe the coordinators one post per new set of reasons."""
+    """Check every active relationship. The coordinators get one post when a relationship
+    becomes at risk (with its reasons then), not one per sweep or per change of reasons; once
+    it is healthy again, a later relapse is a new post."""
     channel = services.settings.mentorbot_coordinator_channel
     policy = risk.Policy(silent_weeks=services.settings.mentorbot_silent_weeks)
     added = 0
@@ -212,10 +214,11 @@ def plan_at_risk(services: Services, *, now: datetime) -> int:
             fingerprint = risk.fingerprint(reasons)
             if fingerprint == relationship.at_risk_reasons:
                 continue
+            newly_at_risk = bool(reasons) and relationship.at_risk_since is None
             relationship.at_risk_reasons = fingerprint
             relationship.at_risk_since = (relationship.at_risk_since or now) if reasons else None
             session.add(relationship)
-            if reasons and channel:
+            if newly_at_risk and channel:
                 added += nudges.plan(
                     session,
                     {
@@ -225,7 +228,7 @@ def plan_at_risk(services: Services, *, now: datetime) -> int:
                         "kind": "at_risk",
                         "send_at": now,
                         "reasons": "\n".join(r.text for r in reasons)[:500],
-                        "dedupe_key": f"at_risk:{relationship.id}:{fingerprint}:{now:%Y%m%d}",
+                        "dedupe_key": f"at_risk:{relationship.id}:{now:%Y%m%dT%H%M}",
                     },
                 )
     return added

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.config import Settings
 from storage.db import Database
@@ -24,3 +24,21 @@ class Services:
 
     def now(self) -> datetime:
         return self.clock()
+
+
+class AdjustableClock:
+    """A clock that stands still until moved: the demo and the sandbox fast-forward time with
+    it, so nudges and follow-ups appear as they would over weeks."""
+
+    def __init__(self, start: datetime) -> None:
+        self._now = start
+
+    def __call__(self) -> datetime:
+        return self._now
+
+    def advance(self, delta: timedelta) -> datetime:
+        self._now += delta
+        return self._now
+
+    def set(self, moment: datetime) -> None:
+        self._now = moment

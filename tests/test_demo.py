@@ -20,6 +20,12 @@ def test_demo_shows_the_program():
         "said yes to being your mentor",
         "Waiting for a coach",
         "asked @Tomás Ferreira-Bly to take on @Leilani Parkhurst's request",
+        "Agreement version 1 is active.",
+        "Checkpoint coming up",
+        "Saved: Checkpoint 1 on",
+        "I didn't hear how *Checkpoint 1* went.",
+        "Noted as *on track*",
+        "A relationship may need support:* @Rafael Quintero-Moss, @Jonah Whitcombe",
     ):
         assert expected in transcript, expected
     assert "0 refused" in transcript

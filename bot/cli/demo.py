@@ -7,47 +7,27 @@ as Slack would, and prints what each person saw.
 
 from __future__ import annotations
 
+import logging
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot.cli.program import (
-    AMARA,
-    DOT,
-    JONAH,
-    KOFI,
-    LEILANI,
-    MARCUS,
-    PRIYA,
-    RAFA,
-    SIOBHAN,
-    STEP_ANSWERS,
-    TOMAS,
-    ask_action,
-    ask_for,
-    choose,
-    decline,
-    fill_step,
-    kickoff_channel,
-    offered,
-    start_agreement,
-    volunteer,
-)
+from slack_sdk import WebClient
+
 from bot.cli.wiring import build_services, build_web_app
 from bot.config import load_settings
 from bot.emulator import SlackDriver, SlackEmulator
 from bot.emulator.actor import Actor
 from bot.emulator.render import Seen
 from bot.local_server import serve_in_thread
-from bot.services import Services
-from handlers import ids
-from handlers.slack_client import web_client
+from bot.services import AdjustableClock, Services
+from handlers.slack_client import outbox_client, web_client
 from storage.db import upgrade
 
 DEMO_SIGNING_SECRET = "demo-signing-secret-not-for-production"
@@ -63,6 +43,8 @@ class Stage:
     driver: SlackDriver
     emulator: SlackEmulator
     services: Services
+    clock: AdjustableClock
+    outbox: WebClient
 
     def settle(self, timeout: float = 5.0) -> None:
         """Wait until the app's after-ack work has gone quiet (no new Slack calls for a moment)."""
@@ -82,9 +64,6 @@ class Stage:
         return Actor(self.driver, self.emulator, user_id)
 
 
-Scene = Callable[[Stage], None]
-
-
 @contextmanager
 def demo_stage(database_url: str | None) -> Iterator[Stage]:
     with tempfile.TemporaryDirectory(prefix="mentorbot-demo-") as folder:
@@ -102,161 +81,36 @@ def demo_stage(database_url: str | None) -> Iterator[Stage]:
                 },
                 env_file=None,
             )
-            services = build_services(settings)
+            clock = AdjustableClock(datetime.now(UTC).replace(microsecond=0))
+            services = build_services(settings, clock=clock)
             server = serve_in_thread(build_web_app(services, client=web_client(settings)))
             try:
                 driver = SlackDriver(server.url + "/slack/events", DEMO_SIGNING_SECRET, emulator)
-                yield Stage(driver=driver, emulator=emulator, services=services)
+                yield Stage(
+                    driver=driver,
+                    emulator=emulator,
+                    services=services,
+                    clock=clock,
+                    outbox=outbox_client(settings),
+                )
             finally:
                 server.stop()
                 services.database.dispose()
 
 
-def scene_first_contact(stage: Stage) -> None:
-    amara = AMARA
-    stage.driver.event(
-        {
-            "type": "app_home_opened",
-            "user": amara,
-            "tab": "home",
-            "channel": "D0AMARA01",
-            "event_ts": f"{time.time():.6f}",
-        }
-    )
-    stage.settle()
-    stage.driver.command(amara, "/mentoring", "")
-    stage.driver.command(amara, "/mentoring", "frobnicate")
-
-
-def scene_pool(stage: Stage) -> None:
-    volunteer(
-        stage.actor(DOT),
-        roles=["coach", "mentor"],
-        capacity=1,
-        topics="SQL and data modelling, code review, mentoring new engineers",
-    )
-    volunteer(
-        stage.actor(SIOBHAN),
-        roles=["coach"],
-        capacity=2,
-        topics="SQL, statistics, presenting data to executives",
-    )
-    volunteer(
-        stage.actor(RAFA),
-        roles=["mentor"],
-        capacity=2,
-        topics="Career growth, moving from engineer to engineering manager, leadership",
-    )
-    volunteer(
-        stage.actor(TOMAS),
-        roles=["mentor"],
-        capacity=2,
-        topics="Leadership, people management, career direction",
-    )
-
-
-def scene_coaching_need(stage: Stage) -> None:
-    kofi = stage.actor(KOFI)
-    view_id = ask_for(
-        kofi,
-        "/coach",
-        need="I need to write faster, cleaner SQL for our weekly reports before the March release",
-        manager=PRIYA,
-        scope="specific_skill",
-        drivers=["job_requirements"],
-        summary="Coaching on SQL for reporting",
-    )
-    candidates = choose(kofi, view_id, "coach")
-    kofi.click_in_view(view_id, ask_action(candidates, SIOBHAN))
-
-
-def scene_decline(stage: Stage) -> None:
-    siobhan = stage.actor(SIOBHAN)
-    decline(siobhan, reason="Fully booked until the quarter ends, sorry!")
-    siobhan.command("/mentoring", "offer pause")
-    kofi = stage.actor(KOFI)
-    kofi.click_in_message(ask_action(kofi.latest_message_with(ids.REQUEST_CANCEL), DOT))
-    stage.actor(DOT).click_in_message(ids.INVITE_ACCEPT)
-
-
-def scene_contract(stage: Stage) -> None:
-    kofi, dot = stage.actor(KOFI), stage.actor(DOT)
-    channel = kickoff_channel(dot)
-    view_id = start_agreement(kofi, channel)
-    today = stage.services.now().date()
-    for step in ("scope", "style", "confidentiality", "schedule", "expectations", "plan"):
-        answers = dict(STEP_ANSWERS[step])
-        if step == "schedule":
-            answers["end_date"] = (today + timedelta(days=84)).isoformat()
-        if step == "plan":
-            answers["due_1"] = (today + timedelta(days=30)).isoformat()
-        fill_step(kofi, view_id, step, answers)
-    stage.settle()
-    kofi.click_in_message(ids.AGREEMENT_CONFIRM, channel=channel)
-    stage.settle()
-    dot.click_in_message(ids.AGREEMENT_CONFIRM, channel=channel)
-
-
-def scene_mentoring_need(stage: Stage) -> None:
-    jonah = stage.actor(JONAH)
-    view_id = ask_for(
-        jonah,
-        "/coach",
-        need="I keep wondering whether to move into management or stay "
-        "technical, and where I want to be in five years",
-        manager=TOMAS,
-        scope="broad_direction",
-        drivers=["career_enhancement"],
-    )
-    candidates = choose(jonah, view_id, "mentor")
-    if TOMAS in offered(candidates):
-        raise AssertionError("a manager was proposed as a mentor")
-    jonah.click_in_view(view_id, ask_action(candidates, RAFA))
-    stage.actor(RAFA).click_in_message(ids.INVITE_ACCEPT)
-
-
-def scene_coordinators(stage: Stage) -> None:
-    leilani = stage.actor(LEILANI)
-    view_id = ask_for(
-        leilani,
-        "/coach",
-        need="Get better at running incident reviews",
-        manager=PRIYA,
-        scope="specific_skill",
-        summary="Coaching on running incident reviews",
-    )
-    choose(leilani, view_id, "coach")
-    marcus = stage.actor(MARCUS)
-    before = marcus.modal_ids()
-    marcus.click_in_message(ids.QUEUE_ASSIGN, channel=COORDINATOR_CHANNEL)
-    marcus.submit(marcus.new_modal(before), {ids.ASSIGN_PERSON: TOMAS})
-    stage.actor(TOMAS).click_in_message(ids.INVITE_ACCEPT)
-
-
-def scene_me(stage: Stage) -> None:
-    stage.actor(KOFI).command("/mentoring", "me")
-
-
-SCENES: list[tuple[str, Scene]] = [
-    ("First contact: the Home tab, help, and a typo", scene_first_contact),
-    ("Volunteers join the pool", scene_pool),
-    ("Kofi needs a coach: triage, a match, and an invitation", scene_coaching_need),
-    ("Siobhan declines, so Kofi is offered the next person; Dot accepts", scene_decline),
-    ("Kofi and Dot agree how they will work, and both confirm", scene_contract),
-    (
-        "Jonah types /coach but needs a mentor; his own manager is never proposed",
-        scene_mentoring_need,
-    ),
-    ("Nobody is free for Leilani: the coordinators assign by hand", scene_coordinators),
-    ("Kofi looks at what he has going on", scene_me),
-]
-
-
 def print_transcript(seen: list[Seen], stage: Stage, shown: set[str], out: TextIO) -> None:
     """Print what each person saw. A form shown before is named, not printed again."""
-    for item in seen:
+    for index, item in enumerate(seen):
+        quiet_day = item.kind == "clock" and (
+            index + 1 == len(seen) or seen[index + 1].kind == "clock"
+        )
+        if quiet_day:
+            continue
         who = ", ".join(stage.name(user) for user in item.users) or "nobody"
         where = f" in {item.channel}" if item.channel else ""
+        if item.kind == "clock":
+            out.write(f"\n[{item.text}]\n")
+            continue
         if item.kind == "reply":
             out.write(f"\n--- {who} filled in and submitted\n")
         elif item.kind == "modal" and item.text in shown and item.text.count("\n") > FORM_LINES:
@@ -272,8 +126,13 @@ def print_transcript(seen: list[Seen], stage: Stage, shown: set[str], out: TextI
 
 
 def run_demo(*, database_url: str | None = None, out: TextIO = sys.stdout) -> int:
+    # Request logs would interleave with the transcript; warnings and errors still show.
+    for name in ("mentorbot", "slack_bolt", "mentorbot.bolt"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     with demo_stage(database_url) as stage:
         out.write("Mentorbot demo: the real app, driven through the built-in Slack emulator.\n")
+        from bot.cli.demo_scenes import SCENES
+
         shown: set[str] = set()
         for title, scene in SCENES:
             out.write(f"\n=== {title} ===\n")

@@ -6,7 +6,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.config import Settings
-from bot.services import Services
+from bot.services import Clock, Services
 from handlers.app import create_app
 from handlers.web import SlackWebApp
 from storage.db import Database, current_revision, head_revision
@@ -16,10 +16,13 @@ class NotMigrated(Exception):
     """The database schema is behind the code."""
 
 
-def build_services(settings: Settings, *, pool_size: int = 5) -> Services:
-    return Services(
-        settings=settings, database=Database.from_url(settings.database_url, pool_size=pool_size)
-    )
+def build_services(
+    settings: Settings, *, pool_size: int = 5, clock: Clock | None = None
+) -> Services:
+    database = Database.from_url(settings.database_url, pool_size=pool_size)
+    if clock is None:
+        return Services(settings=settings, database=database)
+    return Services(settings=settings, database=database, clock=clock)
 
 
 def check_schema(services: Services) -> None:

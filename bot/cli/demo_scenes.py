@@ -1,0 +1,270 @@
+"""The scripted program `mentorbot demo` acts out, scene by scene, through the signed driver."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from bot.cli.demo import COORDINATOR_CHANNEL, Stage
+from bot.cli.program import (
+    AMARA,
+    DOT,
+    JONAH,
+    KOFI,
+    LEILANI,
+    MARCUS,
+    PRIYA,
+    RAFA,
+    SIOBHAN,
+    STEP_ANSWERS,
+    TOMAS,
+    ask_action,
+    ask_for,
+    choose,
+    decline,
+    fill_step,
+    kickoff_channel,
+    offered,
+    start_agreement,
+    volunteer,
+)
+from handlers import ids
+from handlers.sweeps import flag_at_risk, send_nudges
+
+Scene = Callable[[Stage], None]
+
+
+def scene_first_contact(stage: Stage) -> None:
+    amara = AMARA
+    stage.driver.event(
+        {
+            "type": "app_home_opened",
+            "user": amara,
+            "tab": "home",
+            "channel": "D0AMARA01",
+            "event_ts": f"{time.time():.6f}",
+        }
+    )
+    stage.settle()
+    stage.driver.command(amara, "/mentoring", "")
+    stage.driver.command(amara, "/mentoring", "frobnicate")
+
+
+def scene_pool(stage: Stage) -> None:
+    volunteer(
+        stage.actor(DOT),
+        roles=["coach", "mentor"],
+        capacity=1,
+        topics="SQL and data modelling, code review, mentoring new engineers",
+    )
+    volunteer(
+        stage.actor(SIOBHAN),
+        roles=["coach"],
+        capacity=2,
+        topics="SQL, statistics, presenting data to executives",
+    )
+    volunteer(
+        stage.actor(RAFA),
+        roles=["mentor"],
+        capacity=2,
+        topics="Career growth, moving from engineer to engineering manager, leadership",
+    )
+    volunteer(
+        stage.actor(TOMAS),
+        roles=["mentor"],
+        capacity=2,
+        topics="Leadership, people management, career direction",
+    )
+
+
+def scene_coaching_need(stage: Stage) -> None:
+    kofi = stage.actor(KOFI)
+    view_id = ask_for(
+        kofi,
+        "/coach",
+        need="I need to write faster, cleaner SQL for our weekly reports before the March release",
+        manager=PRIYA,
+        scope="specific_skill",
+        drivers=["job_requirements"],
+        summary="Coaching on SQL for reporting",
+    )
+    candidates = choose(kofi, view_id, "coach")
+    kofi.click_in_view(view_id, ask_action(candidates, SIOBHAN))
+
+
+def scene_decline(stage: Stage) -> None:
+    siobhan = stage.actor(SIOBHAN)
+    decline(siobhan, reason="Fully booked until the quarter ends, sorry!")
+    siobhan.command("/mentoring", "offer pause")
+    kofi = stage.actor(KOFI)
+    kofi.click_in_message(ask_action(kofi.latest_message_with(ids.REQUEST_CANCEL), DOT))
+    stage.actor(DOT).click_in_message(ids.INVITE_ACCEPT)
+
+
+def scene_contract(stage: Stage) -> None:
+    kofi, dot = stage.actor(KOFI), stage.actor(DOT)
+    channel = kickoff_channel(dot)
+    view_id = start_agreement(kofi, channel)
+    today = stage.services.now().date()
+    for step in ("scope", "style", "confidentiality", "schedule", "expectations", "plan"):
+        answers = dict(STEP_ANSWERS[step])
+        if step == "schedule":
+            answers["end_date"] = (today + timedelta(days=84)).isoformat()
+        if step == "plan":
+            answers["due_1"] = (today + timedelta(days=30)).isoformat()
+        fill_step(kofi, view_id, step, answers)
+    stage.settle()
+    kofi.click_in_message(ids.AGREEMENT_CONFIRM, channel=channel)
+    stage.settle()
+    dot.click_in_message(ids.AGREEMENT_CONFIRM, channel=channel)
+
+
+def scene_mentoring_need(stage: Stage) -> None:
+    jonah = stage.actor(JONAH)
+    view_id = ask_for(
+        jonah,
+        "/coach",
+        need="I keep wondering whether to move into management or stay "
+        "technical, and where I want to be in five years",
+        manager=TOMAS,
+        scope="broad_direction",
+        drivers=["career_enhancement"],
+    )
+    candidates = choose(jonah, view_id, "mentor")
+    if TOMAS in offered(candidates):
+        raise AssertionError("a manager was proposed as a mentor")
+    jonah.click_in_view(view_id, ask_action(candidates, RAFA))
+    stage.actor(RAFA).click_in_message(ids.INVITE_ACCEPT)
+
+
+def scene_coordinators(stage: Stage) -> None:
+    leilani = stage.actor(LEILANI)
+    view_id = ask_for(
+        leilani,
+        "/coach",
+        need="Get better at running incident reviews",
+        manager=PRIYA,
+        scope="specific_skill",
+        summary="Coaching on running incident reviews",
+    )
+    choose(leilani, view_id, "coach")
+    marcus = stage.actor(MARCUS)
+    before = marcus.modal_ids()
+    marcus.click_in_message(ids.QUEUE_ASSIGN, channel=COORDINATOR_CHANNEL)
+    marcus.submit(marcus.new_modal(before), {ids.ASSIGN_PERSON: TOMAS})
+    stage.actor(TOMAS).click_in_message(ids.INVITE_ACCEPT)
+
+
+def scene_me(stage: Stage) -> None:
+    stage.actor(KOFI).command("/mentoring", "me")
+
+
+MENTORING_ANSWERS = {
+    "scope": {
+        "goals": "Decide between the management and the staff-engineer track",
+        "covers": "What each path looks like day to day; trying a lead role first",
+        "excludes": "Salary negotiation",
+    },
+    "style": {"directive": "guide", "feedback": "Questions first, opinions when I ask"},
+    "expectations": {
+        "learner": "Bring one real decision to each session",
+        "guide": "Honest stories, including the bad weeks",
+    },
+    "plan": {
+        "goal_1": "Choose a track",
+        "deliverable_1": "A one-page decision note",
+        "resources": "The Staff Engineer's Path",
+    },
+}
+
+
+def agree(stage: Stage, learner: str, guide: str, *, cadence: str, weeks: int) -> None:
+    """`learner` fills in the whole agreement with `guide`, and both confirm it."""
+    channel = kickoff_channel(stage.actor(guide))
+    person = stage.actor(learner)
+    view_id = start_agreement(person, channel)
+    today = stage.services.now().date()
+    for step in ("scope", "style", "confidentiality", "schedule", "expectations", "plan"):
+        answers = dict(STEP_ANSWERS[step])
+        if step == "schedule":
+            answers.update(
+                cadence_days=cadence,
+                review_every="1",
+                end_date=(today + timedelta(weeks=weeks)).isoformat(),
+            )
+        if step == "plan":
+            answers["due_1"] = (today + timedelta(days=30)).isoformat()
+        fill_step(person, view_id, step, answers)
+    stage.settle()
+    for user in (learner, guide):
+        stage.actor(user).click_in_message(ids.AGREEMENT_CONFIRM, channel=channel)
+        stage.settle()
+
+
+def scene_month(stage: Stage) -> None:
+    """Four weeks on the clock, an hour at a time: Kofi and Dot keep their checkpoints (Kofi
+    moves the first one); Jonah and Rafa go quiet, and the coordinators hear about it."""
+    agree(stage, JONAH, RAFA, cadence="7", weeks=8)
+    stage.emulator.record_seen((), None, "clock", "Jonah and Rafa agreed to meet weekly.")
+    handled: set[str] = set()
+    for _ in range(24 * 30):
+        moment = stage.clock.advance(timedelta(hours=1))
+        if moment.hour == 0:
+            stage.emulator.record_seen((), None, "clock", f"{moment:%A %d %B}")
+            flag_at_risk(stage.services)
+        if send_nudges(stage.outbox, stage.services, worker="demo-clock"):
+            react_to_nudges(stage, handled)
+
+
+def react_to_nudges(stage: Stage, handled: set[str]) -> None:
+    """Kofi reschedules his first checkpoint; after each one he and Dot say how it went."""
+    for user, answer in ((KOFI, ids.ASSESS_ON_TRACK), (DOT, ids.ASSESS_BEHIND)):
+        person = stage.actor(user)
+        for message in stage.emulator.messages(person.dm_channel()):
+            if message["ts"] in handled:
+                continue
+            actions = {a for b in message.get("blocks") or [] for a in _action_ids(b)}
+            if ids.NUDGE_RESCHEDULE in actions and user == KOFI and not handled & {"moved"}:
+                handled.update({message["ts"], "moved"})
+                before = person.modal_ids()
+                stage.driver.click(
+                    user, ids.NUDGE_RESCHEDULE, message=(person.dm_channel(), message["ts"])
+                )
+                form = person.new_modal(before)
+                new_day = stage.services.now().date() + timedelta(days=3)
+                while new_day.weekday() >= 5:
+                    new_day += timedelta(days=1)
+                person.submit(form, {ids.CHECKPOINT_DAY: new_day.isoformat()})
+                stage.settle()
+            elif answer in actions:
+                handled.add(message["ts"])
+                stage.driver.click(user, answer, message=(person.dm_channel(), message["ts"]))
+                stage.settle()
+            else:
+                handled.add(message["ts"])
+
+
+def _action_ids(block: dict[str, Any]) -> list[str]:
+    elements = block.get("elements") if block.get("type") == "actions" else []
+    return [str(e.get("action_id")) for e in elements or [] if isinstance(e, dict)]
+
+
+SCENES: list[tuple[str, Scene]] = [
+    ("First contact: the Home tab, help, and a typo", scene_first_contact),
+    ("Volunteers join the pool", scene_pool),
+    ("Kofi needs a coach: triage, a match, and an invitation", scene_coaching_need),
+    ("Siobhan declines, so Kofi is offered the next person; Dot accepts", scene_decline),
+    ("Kofi and Dot agree how they will work, and both confirm", scene_contract),
+    (
+        "Jonah types /coach but needs a mentor; his own manager is never proposed",
+        scene_mentoring_need,
+    ),
+    ("Nobody is free for Leilani: the coordinators assign by hand", scene_coordinators),
+    ("Kofi looks at what he has going on", scene_me),
+    (
+        "A month in fast-forward: reminders, a reschedule, a missed checkpoint, an alert",
+        scene_month,
+    ),
+]
