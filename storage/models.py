@@ -43,6 +43,7 @@ class Person(SQLModel, table=True):
     tz: str | None = Field(default=None, max_length=64)
     manager_slack_id: str | None = Field(default=None, max_length=32)
     nudges_muted: bool = Field(default=False)
+    shoutouts_opt_out: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow)
     last_seen_at: datetime = Field(default_factory=utcnow)
     erased_at: datetime | None = None
@@ -304,6 +305,23 @@ class Appreciation(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class MentorReport(SQLModel, table=True):
+    """The mentor's or coach's report to the organisation, at closure or periodically."""
+
+    __tablename__ = "mentor_reports"
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32, index=True)
+    relationship_id: int = Field(foreign_key="relationships.id", index=True)
+    author_id: int = Field(foreign_key="people.id")
+    occasion: str = Field(default="final", max_length=16)
+    goals_reached: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    progress: str = Field(default="")
+    learned: str = Field(default="")
+    recommendations: str = Field(default="")
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
 class AuditEvent(SQLModel, table=True):
     """Who did what, when: coordinator views, exports, assignments, data requests, refusals."""
 
@@ -345,6 +363,7 @@ ALL_TABLES: tuple[type[SQLModel], ...] = (
     Assessment,
     Reflection,
     Appreciation,
+    MentorReport,
     AuditEvent,
     SlackEventReceipt,
 )
