@@ -110,6 +110,16 @@ class Settings(BaseSettings):
         description="First wait before retrying a nudge Slack refused; it doubles each time.",
     )
 
+    mentorbot_shoutout_channel: str | None = Field(
+        default=None, description="Public channel id (C…) for shout-outs people choose to post."
+    )
+    mentorbot_report_months: int = Field(
+        default=6,
+        ge=1,
+        le=24,
+        description="Months between the mentor's periodic reports in long relationships.",
+    )
+
     @field_validator("mentorbot_coordinators", mode="before")
     @classmethod
     def _split_user_ids(cls, value: Any) -> tuple[str, ...]:
@@ -122,7 +132,7 @@ class Settings(BaseSettings):
             raise ValueError(f"expected Slack user ids like U012ABC, got {', '.join(bad)}")
         return ids
 
-    @field_validator("mentorbot_coordinator_channel")
+    @field_validator("mentorbot_coordinator_channel", "mentorbot_shoutout_channel")
     @classmethod
     def _channel_id(cls, value: str | None) -> str | None:
         if value is None or value == "":

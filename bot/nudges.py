@@ -44,7 +44,7 @@ MISSED_AFTER_WORKING_DAYS = 2
 CATCH_UP_GRACE = timedelta(hours=1)
 MAX_ATTEMPTS = 8
 BATCH = 200
-ESSENTIAL = frozenset({"assess", "at_risk"})
+ESSENTIAL = frozenset({"assess", "at_risk", "report_due"})
 
 
 def worker_name() -> str:
@@ -367,7 +367,7 @@ def _why_not(services: Services, session: Session, nudge: Nudge, now: datetime) 
         relationship = session.get(Relationship, nudge.relationship_id)
         if relationship is None or relationship.status != "active":
             return "the relationship has ended"
-    if nudge.kind == "at_risk":
+    if nudge.kind in ("at_risk", "report_due"):
         return None
     checkpoint = session.get(Checkpoint, nudge.checkpoint_id) if nudge.checkpoint_id else None
     if checkpoint is None or checkpoint.due_at != nudge.checkpoint_due_at:

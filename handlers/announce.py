@@ -16,7 +16,7 @@ import prompts
 from bot import coordination, requesting
 from bot.consent import Accepted, Passed
 from bot.services import Services
-from handlers import contracting, request_blocks
+from handlers import contracting, home, request_blocks
 from handlers.blocks import BlockDicts, notice
 
 log = logging.getLogger("mentorbot.announce")
@@ -67,6 +67,9 @@ def accepted(client: WebClient, services: Services, outcome: Accepted) -> None:
     )
     contracting.kickoff(
         client, services, team_id=outcome.team_id, relationship_id=outcome.relationship_id
+    )
+    home.refresh(
+        client, services, outcome.team_id, [outcome.requester_slack_id, outcome.guide_slack_id]
     )
 
 

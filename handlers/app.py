@@ -11,9 +11,11 @@ from slack_sdk import WebClient
 
 from bot.services import Services
 from handlers import (
+    closure,
     commands,
     contracting,
     coordination,
+    data_rights,
     errors,
     events,
     home,
@@ -61,6 +63,8 @@ def create_app(
         pool,
         contracting,
         nudge_actions,
+        closure,
+        data_rights,
     ):
         module.register(app)
     return app

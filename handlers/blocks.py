@@ -14,7 +14,6 @@ from slack_sdk.models.blocks import (
     PlainTextObject,
     SectionBlock,
 )
-from slack_sdk.models.views import View
 
 import prompts
 from bot.text import shorten
@@ -52,16 +51,3 @@ def help_message() -> BlockDicts:
 def notice(mrkdwn: str) -> BlockDicts:
     """A one-section message: the shape of every short ephemeral answer."""
     return render([section(mrkdwn)])
-
-
-def home_view(display_name: str) -> dict[str, Any]:
-    view = View(
-        type="home",
-        blocks=[
-            header("Mentoring and coaching"),
-            section(prompts.render("home_welcome", name=display_name or "there")),
-            divider(),
-            section(prompts.render("help")),
-        ],
-    )
-    return view.to_dict()

@@ -14,7 +14,9 @@ from bot.commands import parse_subcommand
 from bot.services import Services
 from bot.text import escape_mrkdwn, shorten
 from handlers import blocks
+from handlers.closure import end_subcommand, shoutouts_subcommand, thanks_subcommand
 from handlers.contracting import group_subcommand, plan_subcommand
+from handlers.data_rights import forget_subcommand, my_data_subcommand
 from handlers.directory import SlackDirectory
 from handlers.me import me_subcommand
 from handlers.nudge_actions import mute_subcommand, reflect_subcommand, unmute_subcommand
@@ -36,6 +38,11 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "reflect": reflect_subcommand,
     "mute": mute_subcommand,
     "unmute": unmute_subcommand,
+    "my-data": my_data_subcommand,
+    "forget-me": forget_subcommand,
+    "thanks": thanks_subcommand,
+    "shoutouts": shoutouts_subcommand,
+    "end": end_subcommand,
 }
 
 

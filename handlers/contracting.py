@@ -17,7 +17,7 @@ from bot.errors import DomainError
 from bot.forms import FormErrors
 from bot.services import Services
 from bot.text import escape_mrkdwn
-from handlers import agreement_blocks, ids, request_blocks, view_state
+from handlers import agreement_blocks, home, ids, request_blocks, view_state
 from handlers.blocks import notice
 from handlers.directory import SlackDirectory
 
@@ -162,6 +162,13 @@ def confirm(
             )
         except SlackApiError as error:
             log.warning("could not update the summary: %s", error.response.get("error"))
+    if outcome.activated:
+        home.refresh(
+            client,
+            services,
+            context.team_id or "",
+            [p.slack_user_id for p in outcome.draft.parties],
+        )
     if outcome.activated and outcome.draft.channel_id:
         client.chat_postMessage(
             channel=outcome.draft.channel_id,

@@ -25,7 +25,7 @@ from bot.errors import DomainError
 from bot.forms import FormErrors
 from bot.services import Services
 from bot.text import escape_mrkdwn
-from handlers import agreement_blocks, ids, request_blocks, view_state
+from handlers import agreement_blocks, announce, home, ids, request_blocks, view_state
 from handlers.blocks import render, section
 
 PROGRESS_LABELS = {"on_track": "on track", "behind": "behind", "blocked": "blocked"}
@@ -272,7 +272,9 @@ def reflect_subcommand(
     )
 
 
-def submit_reflection(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+def submit_reflection(
+    ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
     values = view["state"]["values"]
     meta = view_state.metadata(view)
     relationship_id = view_state.number(meta.get("relationship_id")) or view_state.number(
@@ -317,6 +319,11 @@ def submit_reflection(ack: Ack, view: dict[str, Any], context: BoltContext) -> N
             "Reflection saved", prompts.render("reflection_saved", shared=shared)
         ),
     )
+    learned = escape_mrkdwn(view_state.text(values, ids.REFLECT_LEARNED) or "")
+    for partner in saved.shared_with:
+        text = prompts.render("reflection_shared", author=f"<@{context.user_id}>", text=learned)
+        announce.dm(client, partner, "A reflection was shared with you.", render([section(text)]))
+    home.refresh(client, _services(context), context.team_id or "", [context.user_id or ""])
 
 
 def mute_subcommand(ack: Ack, context: BoltContext, **_: Any) -> None:

@@ -45,6 +45,23 @@ def render_nudge(message: NudgeMessage) -> tuple[str, BlockDicts]:
         reasons = "\n".join(f"• {shorten(r, 200)}" for r in message.reasons[:5])
         text = prompts.render("risk_alert", people=_with(message), reasons=reasons)
         return "A relationship may need support.", render([section(text)])
+    if message.kind == "report_due":
+        text = prompts.render("report_due", partners=_with(message))
+        blocks_due: list[Block] = [
+            section(text),
+            ActionsBlock(
+                block_id="report_due",
+                elements=[
+                    ButtonElement(
+                        text="Write the report",
+                        action_id=ids.REPORT_OPEN,
+                        value=f"{message.relationship_id or 0}:periodic",
+                        style="primary",
+                    ),
+                ],
+            ),
+        ]
+        return "Time for your periodic report.", render(blocks_due)
     if message.kind == "assess":
         text = prompts.render("assess_ask", title=title, partners=_with(message))
         return "How did your checkpoint go?", render(

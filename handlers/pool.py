@@ -11,7 +11,7 @@ from bot import people, pool
 from bot.errors import DomainError
 from bot.forms import FormErrors, parse_offer
 from bot.services import Services
-from handlers import ids, pool_blocks, view_state
+from handlers import home, ids, pool_blocks, view_state
 from handlers.blocks import notice
 from handlers.directory import SlackDirectory
 
@@ -62,7 +62,7 @@ def offer_button(ack: Ack, body: dict[str, Any], client: WebClient, context: Bol
     open_offer_form(client, context["services"], context, body["trigger_id"])
 
 
-def submit_offer(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+def submit_offer(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     services: Services = context["services"]
     values = view["state"]["values"]
     try:
@@ -85,6 +85,7 @@ def submit_offer(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
     )
     state = pool.save(services, volunteer, team_id=context.team_id or "", form=form)
     ack(response_action="update", view=pool_blocks.offer_saved(state))
+    home.refresh(client, services, context.team_id or "", [context.user_id or ""])
 
 
 def register(app: App) -> None:

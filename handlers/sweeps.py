@@ -6,7 +6,7 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 
-from bot import consent, nudges
+from bot import consent, mentor_reports, nudges
 from bot.services import Services
 from handlers import announce
 from handlers.nudge_sender import SlackNudgeSender
@@ -38,4 +38,7 @@ def send_nudges(
 
 
 def flag_at_risk(services: Services, *, now: datetime | None = None) -> int:
-    return nudges.plan_at_risk(services, now=now or services.now())
+    """At-risk relationships, and periodic reports due from guides: both owe a message."""
+    moment = now or services.now()
+    return nudges.plan_at_risk(services, now=moment) + mentor_reports.plan_periodic(
+        services, now=moment)

@@ -4,6 +4,12 @@ Bolt verifies signatures itself, but it parses the body before it does, so a mal
 non-numeric timestamp raises inside Bolt and would answer 500. This front door refuses those with
 401/400 first: size and headers are checked, then the signature (with slack_sdk's own
 SignatureVerifier), and only a signed, parseable request reaches Bolt.
+
+Every request to /slack/events is logged once, at INFO, with what it was (team, payload type and
+the command, action_id, callback_id or event type), the HTTP status, the latency and an outcome:
+"ok", "rejected" (refused before Bolt; WARNING, and nothing read from an unverified body) or
+"error" (ERROR for a 500, WARNING for a 4xx from Bolt). Those fields come from the parse that
+checks the body's shape, so nothing is parsed twice here, and no text a person typed is logged.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import json
 import logging
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
@@ -30,14 +37,48 @@ EVENTS_PATH = "/slack/events"
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 
+MAX_LOGGED_ID = 100  # action_ids and callback_ids are the app's own, but cap them anyway
+
 Headers = list[tuple[str, str]]
+
+OK, REJECTED, ERROR = "ok", "rejected", "error"
+_LEVELS = {OK: logging.INFO, REJECTED: logging.WARNING, ERROR: logging.ERROR}
+
+
+@dataclass
+class Described:
+    """What a Slack request was, for its log line: ids and names only, never text."""
+
+    team: str | None = None
+    payload_type: str | None = None
+    command: str | None = None
+    action: str | None = None
+    outcome: str = REJECTED
+    error: str | None = None
+    failure: BaseException | None = field(default=None, repr=False)
+
+    def extra(self) -> dict[str, str]:
+        found = {
+            "team": self.team,
+            "payload_type": self.payload_type,
+            "command": self.command,
+            "action": self.action,
+        }
+        return {k: _short(v) for k, v in found.items() if v}
 
 
 class Reply:
-    def __init__(self, status: int, body: bytes | str, content_type: str = "text/plain") -> None:
+    def __init__(
+        self,
+        status: int,
+        body: bytes | str,
+        content_type: str = "text/plain",
+        described: Described | None = None,
+    ) -> None:
         self.status = status
         self.body = body.encode() if isinstance(body, str) else body
         self.headers: Headers = [("Content-Type", f"{content_type}; charset=utf-8")]
+        self.described = described
 
 
 REASONS = {
@@ -64,13 +105,17 @@ class SlackWebApp:
         reply = self.route(environ)
         status = f"{reply.status} {REASONS.get(reply.status, 'Status')}"
         start_response(status, [*reply.headers, ("Content-Length", str(len(reply.body)))])
-        log.debug(
-            "%s %s -> %s in %.1f ms",
-            environ.get("REQUEST_METHOD"),
-            environ.get("PATH_INFO"),
-            reply.status,
-            (time.perf_counter() - started) * 1000,
-        )
+        latency_ms = round((time.perf_counter() - started) * 1000, 1)
+        if reply.described is not None:
+            _log_slack_request(reply.status, latency_ms, reply.described)
+        else:
+            log.debug(
+                "%s %s -> %s in %.1f ms",
+                environ.get("REQUEST_METHOD"),
+                environ.get("PATH_INFO"),
+                reply.status,
+                latency_ms,
+            )
         return [reply.body]
 
     def route(self, environ: WSGIEnvironment) -> Reply:
@@ -80,7 +125,7 @@ class SlackWebApp:
             return self.health()
         if path == EVENTS_PATH:
             if method != "POST":
-                return Reply(405, "POST only")
+                return Reply(405, "POST only", described=Described())
             return self.slack_event(environ)
         return Reply(404, "Not Found")
 
@@ -90,6 +135,16 @@ class SlackWebApp:
         return Reply(503, json.dumps({"ok": False, "database": "unreachable"}), JSON)
 
     def slack_event(self, environ: WSGIEnvironment) -> Reply:
+        described = Described()
+        try:
+            reply = self._slack_event(environ, described)
+        except Exception as error:
+            described.outcome, described.failure = ERROR, error
+            reply = Reply(500, "Internal Server Error")
+        reply.described = described
+        return reply
+
+    def _slack_event(self, environ: WSGIEnvironment, described: Described) -> Reply:
         length = _content_length(environ)
         if length is None:
             return Reply(400, "Content-Length required")
@@ -107,15 +162,17 @@ class SlackWebApp:
             return Reply(400, "Body is not UTF-8")
         if not self.verifier.is_valid(body=text, timestamp=timestamp, signature=signature):
             return Reply(401, "Unauthorized")
-        problem = _malformed(text, environ.get("CONTENT_TYPE", ""))
+        problem = _inspect(text, environ.get("CONTENT_TYPE", ""), described)
         if problem:
             return Reply(400, problem)
         query = environ.get("QUERY_STRING", "")
         try:
             response = self.app.dispatch(BoltRequest(body=text, query=query, headers=headers))
         except (ValueError, KeyError, TypeError) as error:
-            log.warning("unparseable Slack request: %s", type(error).__name__)
+            # Bolt could not parse what passed the shape check: answer 400, never 500.
+            described.outcome, described.error = ERROR, type(error).__name__
             return Reply(400, "Malformed request")
+        described.outcome = OK if response.status < 400 else ERROR
         reply = Reply(response.status, response.body or "")
         reply.headers = [
             (k, v)
@@ -124,6 +181,30 @@ class SlackWebApp:
             if k.lower() != "content-length"
         ]
         return reply
+
+
+def _log_slack_request(status: int, latency_ms: float, described: Described) -> None:
+    outcome = described.outcome
+    # Nothing from the body of a request refused before Bolt: it may not be Slack's.
+    shown: dict[str, object] = {**described.extra()} if outcome != REJECTED else {}
+    if described.error:
+        shown["error"] = described.error
+    failure = described.failure
+    level = _LEVELS[outcome]
+    if outcome == ERROR and status < 500 and failure is None:
+        level = logging.WARNING  # Bolt's 404 for a request no listener takes, a 400 it raised
+    log.log(
+        level,
+        "slack request %s %s",
+        described.command or described.payload_type or "-",
+        outcome,
+        extra={**shown, "status": status, "latency_ms": latency_ms, "outcome": outcome},
+        exc_info=(type(failure), failure, failure.__traceback__) if failure else None,
+    )
+
+
+def _short(value: str) -> str:
+    return value if len(value) <= MAX_LOGGED_ID else value[:MAX_LOGGED_ID] + "…"
 
 
 def _content_length(environ: WSGIEnvironment) -> int | None:
@@ -145,11 +226,16 @@ def _headers(environ: WSGIEnvironment) -> dict[str, str | Sequence[str]]:
     return headers
 
 
-def _malformed(text: str, content_type: str) -> str | None:
-    """Why a signed body cannot be what Slack sends, or None when it can."""
+def _inspect(text: str, content_type: str, described: Described) -> str | None:
+    """Why a signed body cannot be what Slack sends, or None when it can. On the way, notes in
+    `described` what the request is (the only parse of the body before Bolt's own)."""
     media = content_type.split(";")[0].strip().lower()
     if media == JSON:
-        return None if _json_object(text) is not None else "Body is not a JSON object"
+        envelope = _json_object(text)
+        if envelope is None:
+            return "Body is not a JSON object"
+        _describe_envelope(envelope, described)
+        return None
     if media != FORM:
         return "Unsupported content type"
     form = parse_qs(text, keep_blank_values=True)
@@ -157,10 +243,53 @@ def _malformed(text: str, content_type: str) -> str | None:
         payload = _json_object(form["payload"][0])
         if payload is None or not isinstance(payload.get("type"), str):
             return "payload is not a JSON object with a type"
+        _describe_interaction(payload, described)
         return None
-    if "command" in form or "ssl_check" in form:
+    if "command" in form:
+        described.team = _first(form, "team_id")
+        described.payload_type = "slash_command"
+        described.command = _first(form, "command")
+        return None
+    if "ssl_check" in form:
+        described.payload_type = "ssl_check"
         return None
     return "Unrecognised form body"
+
+
+def _first(form: dict[str, list[str]], key: str) -> str | None:
+    values = form.get(key)
+    return values[0] if values else None
+
+
+def _describe_envelope(envelope: dict[str, Any], described: Described) -> None:
+    described.payload_type = _string(envelope.get("type"))
+    described.team = _string(envelope.get("team_id"))
+    event = envelope.get("event")
+    if isinstance(event, dict):
+        described.action = _string(event.get("type"))
+
+
+def _describe_interaction(payload: dict[str, Any], described: Described) -> None:
+    kind = _string(payload.get("type"))
+    described.payload_type = kind
+    team = payload.get("team")
+    described.team = _string(team.get("id")) if isinstance(team, dict) else None
+    if described.team is None:
+        user = payload.get("user")
+        described.team = _string(user.get("team_id")) if isinstance(user, dict) else None
+    if kind == "block_actions":
+        actions = payload.get("actions")
+        if isinstance(actions, list) and actions and isinstance(actions[0], dict):
+            described.action = _string(actions[0].get("action_id"))
+    elif kind in ("view_submission", "view_closed"):
+        view = payload.get("view")
+        described.action = _string(view.get("callback_id")) if isinstance(view, dict) else None
+    elif kind in ("shortcut", "message_action"):
+        described.action = _string(payload.get("callback_id"))
+
+
+def _string(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _json_object(text: str) -> dict[str, Any] | None:

@@ -158,3 +158,21 @@ def touch(session: Session, *, relationship_id: int, at: datetime) -> None:
     if relationship is not None:
         relationship.last_activity_at = at
         session.add(relationship)
+
+
+def shared(session: Session, *, team_id: str, person_ids: Sequence[int]) -> int | None:
+    """The newest relationship both people are in, if any."""
+    first, second = person_ids
+    mine = select(RelationshipMember.relationship_id).where(
+        RelationshipMember.team_id == team_id, RelationshipMember.person_id == first
+    )
+    statement = (
+        select(RelationshipMember.relationship_id)
+        .where(
+            col(RelationshipMember.relationship_id).in_(mine),
+            RelationshipMember.person_id == second,
+        )
+        .order_by(col(RelationshipMember.relationship_id).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()

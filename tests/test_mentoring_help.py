@@ -53,7 +53,10 @@ def test_home_tab_is_published_on_open(driver, emulator):
     assert response.status == 200
     home = eventually(lambda: emulator.home("U0AMARA01"))
     texts = " ".join(b.get("text", {}).get("text", "") for b in home["blocks"])
-    assert "/mentor" in texts
+    assert "Hi Amara!" in texts
+    buttons = [e["text"]["text"] for b in home["blocks"] if b["type"] == "actions"
+               for e in b["elements"]]
+    assert "Find a mentor" in buttons
 
 
 def test_a_retried_event_is_handled_once(driver, emulator):

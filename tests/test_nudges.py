@@ -230,7 +230,8 @@ def test_two_misses_in_a_row_are_flagged(services, clock, emulator, outbox):
     )
     later = start + timedelta(days=12)
     send_nudges(outbox, services, worker="a", now=later)
-    assert [c.status for c in rows(services, Checkpoint)][:2] == ["missed", "missed"]
+    ordered = sorted(rows(services, Checkpoint), key=lambda c: c.due_at)
+    assert [c.status for c in ordered][:2] == ["missed", "missed"]
     flag_at_risk(services, now=later)
     send_nudges(outbox, services, worker="a", now=later)
     posts = [c for c in nudge_posts(emulator) if c.params.get("channel") == "C0COORD"]

@@ -7,13 +7,19 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from sqlalchemy.exc import OperationalError
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.logs import FORMATS, configure_logging
 from storage.db import DatabaseUnavailable
 
 log = logging.getLogger("mentorbot")
+
+# Long-running processes write JSON lines for a log collector; commands people run by hand
+# write text.
+JSON_LOG_COMMANDS = frozenset({"serve", "socket", "clock"})
 
 
 class UsageError(Exception):
@@ -28,6 +34,16 @@ def _port(value: str) -> int:
     if not 0 < port < 65536:
         raise argparse.ArgumentTypeError(f"{port} is not between 1 and 65535")
     return port
+
+
+def _moment(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an ISO date and time") from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError("give a time zone, e.g. 2026-03-02T09:00:00+00:00")
+    return moment.astimezone(UTC)
 
 
 def _positive(value: str) -> int:
@@ -49,6 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--log-level",
         default=os.environ.get("MENTORBOT_LOG_LEVEL", "INFO"),
         help="logging level (default INFO)",
+    )
+    parser.add_argument(
+        "--log-format",
+        choices=FORMATS,
+        default=None,
+        help="json lines or text (default $MENTORBOT_LOG_FORMAT, else json for serve, socket "
+        "and clock, text for the other commands)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -90,6 +113,34 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the current and the newest migration.",
     )
 
+    sub.add_parser(
+        "doctor",
+        help="check the settings, the Slack token and scopes, the database and the channel",
+        description="Check that this installation can run: settings, SLACK_BOT_TOKEN, its "
+        "scopes against the manifest, the database and its migrations, and the coordinator "
+        "channel. Prints one line per check; exits 0 when all pass, 1 otherwise.",
+    )
+
+    nudges = sub.add_parser(
+        "nudges", help="run the clock's nudge sweep by hand", description="Nudge operations."
+    )
+    nudges_sub = nudges.add_subparsers(dest="nudges_command", metavar="ACTION", required=True)
+    send_due = nudges_sub.add_parser(
+        "send-due",
+        help="plan and send every nudge due now (or at --now), then print what happened",
+        description="One sweep of the clock: plan what the database says is owed, send what is "
+        "due exactly once, and print a line per nudge.",
+    )
+    send_due.add_argument(
+        "--now",
+        type=_moment,
+        default=None,
+        help="act as if it were this ISO time (e.g. 2026-03-02T09:00:00+00:00); default now",
+    )
+    send_due.add_argument(
+        "--dry-run", action="store_true", help="print what would be sent; change nothing"
+    )
+
     demo = sub.add_parser(
         "demo",
         help="run a scripted session against the built-in Slack emulator",
@@ -107,11 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=str(args.log_level).upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
+        _configure_logging(args)
         return run(args)
     except (ConfigError, UsageError) as error:
         print(f"mentorbot: error: {error}", file=sys.stderr)
@@ -122,6 +170,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _configure_logging(args: argparse.Namespace) -> None:
+    json_lines = log_format(args) == "json"
+    try:
+        configure_logging(str(args.log_level), json_lines=json_lines)
+    except ValueError as error:
+        raise UsageError(f"--log-level: {error}") from None
+
+
+def log_format(args: argparse.Namespace) -> str:
+    """--log-format, else $MENTORBOT_LOG_FORMAT, else what suits the command."""
+    chosen = args.log_format or os.environ.get("MENTORBOT_LOG_FORMAT", "").strip().lower()
+    if not chosen:
+        return "json" if args.command in JSON_LOG_COMMANDS else "text"
+    if chosen not in FORMATS:
+        raise UsageError(f"MENTORBOT_LOG_FORMAT must be json or text, not {chosen!r}")
+    return str(chosen)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -138,6 +204,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from bot.cli.demo import run_demo
 
         return run_demo(database_url=args.database)
+    if args.command == "doctor":
+        from bot.cli.doctor import run_doctor
+
+        return run_doctor()
     settings = load_settings()
     if args.command == "serve":
         from bot.cli.serve import serve
@@ -157,6 +227,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.command == "db":
         return _db(settings, args.db_command)
+    if args.command == "nudges":
+        from bot.cli.clock import run_sweep_once
+
+        return run_sweep_once(settings, now=args.now, dry_run=args.dry_run)
     raise UsageError(f"unknown command {args.command}")
 
 

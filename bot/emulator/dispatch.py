@@ -7,7 +7,7 @@ import contextlib
 import json
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 from bot.emulator import directory, methods, views
 from bot.emulator.limits import Violation
 from bot.emulator.state import JSON, ApiError, Team, Workspace
+from bot.scopes import BOT_SCOPES
 
 RESPONSE_URL_USES = 5
 _JSON_ARGS = ("blocks", "attachments", "view", "metadata", "files")
@@ -95,8 +96,9 @@ def parse_params(content_type: str, body: bytes, query: str) -> JSON:
 class Dispatcher:
     """Answers `/api/<method>`, `/upload/<file_id>` and `/response/<token>` requests."""
 
-    def __init__(self, ws: Workspace, seed: int) -> None:
+    def __init__(self, ws: Workspace, seed: int, scopes: Sequence[str] = BOT_SCOPES) -> None:
         self._ws = ws
+        self._scopes = ",".join(scopes)  # answered in X-OAuth-Scopes, as Slack does
         self._rng = random.Random(seed)
         self._fault_lock = threading.Lock()
         self._faults: Faults | None = None
@@ -163,7 +165,7 @@ class Dispatcher:
                     team_id = str(result["team"]["id"])
                 else:
                     result = handler(self._ws, self._ws.teams[str(team_id)], params)
-                reply = json_reply({"ok": True, **result})
+                reply = json_reply({"ok": True, **result}, headers=self._scope_header(handler))
         except ApiError as exc:
             self._ws.record_call(method, params, team_id, exc.error, 200)
             return json_reply(Violation(exc.error, exc.messages).body())
@@ -175,6 +177,10 @@ class Dispatcher:
             return json_reply(Violation("invalid_arguments", (message,)).body())
         self._ws.record_call(method, params, team_id, None, 200)
         return reply
+
+    def _scope_header(self, handler: Handler | None) -> dict[str, str]:
+        """Slack tells a bot token which scopes it holds in every answer to it."""
+        return {"X-OAuth-Scopes": self._scopes} if handler is not None else {}
 
     def _upload(self, file_id: str, headers: dict[str, str], body: bytes) -> Reply:
         content = body

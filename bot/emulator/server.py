@@ -12,6 +12,7 @@ import json
 import secrets
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import asdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -33,6 +34,7 @@ from bot.emulator.state import (
     Workspace,
     new_trigger_id,
 )
+from bot.scopes import BOT_SCOPES
 
 DEFAULT_TOKEN = "xoxb-emulator-token"  # noqa: S105 - only valid against the emulator
 DEFAULT_TEAM = "T0EMULATOR"
@@ -82,9 +84,12 @@ class SlackEmulator:
         seed: int = 0,
         channels: dict[str, list[str]] | None = None,
         trigger_ttl: float = 30.0,
+        scopes: Sequence[str] = BOT_SCOPES,
     ) -> None:
+        """`scopes` are the bot scopes every token holds (answered in `X-OAuth-Scopes`); by
+        default all those manifest.yml asks for."""
         self._ws = Workspace(trigger_ttl)
-        self._dispatcher = Dispatcher(self._ws, seed)
+        self._dispatcher = Dispatcher(self._ws, seed, scopes)
         self._port = port
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None

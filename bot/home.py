@@ -1,0 +1,95 @@
+"""What a person's App Home shows: their own view of the program, and nobody else's secrets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot import agreement_terms, overview, pool
+from bot.services import Services
+from storage import agreements, appreciations, checkpoints, people
+from storage import reflections as reflection_rows
+
+RECENT = 3
+
+
+@dataclass(frozen=True)
+class RelationshipCard:
+    relationship_id: int
+    kind: str
+    role: str
+    partners: tuple[str, ...]
+    agreement: str  # none | draft | proposed | active
+    next_checkpoint: datetime | None
+    next_title: str
+    goals: tuple[tuple[str, str], ...]  # (goal, state)
+
+
+@dataclass(frozen=True)
+class Home:
+    name: str
+    relationships: tuple[RelationshipCard, ...]
+    requests: tuple[overview.RequestLine, ...]
+    offer: pool.OfferState | None
+    invitations_waiting: int
+    reflections: tuple[tuple[datetime, str], ...]
+    thanks_received: int
+    recent_thanks: tuple[tuple[str, str], ...]  # (sender slack id, message)
+    muted: bool
+
+
+def for_person(services: Services, *, team_id: str, user_id: str) -> Home:
+    mine = overview.for_person(services, team_id=team_id, user_id=user_id)
+    now = services.now()
+    with services.database.reading() as session:
+        person = people.by_slack_id(session, team_id=team_id, slack_user_id=user_id)
+        if person is None or person.id is None:
+            return Home("", (), (), None, 0, (), 0, (), False)
+        cards = tuple(_card(session, line, now) for line in mine.relationships)
+        return Home(
+            name=person.display_name,
+            relationships=cards,
+            requests=mine.requests,
+            offer=mine.offer,
+            invitations_waiting=mine.invitations_waiting,
+            reflections=tuple(
+                (r.created_at, r.learned)
+                for r in reflection_rows.recent_by_author(
+                    session, person_id=person.id, limit=RECENT
+                )
+            ),
+            thanks_received=appreciations.received_count(session, person_id=person.id),
+            recent_thanks=tuple(
+                (sender.slack_user_id, thanks.message)
+                for thanks, sender in appreciations.recent_received(
+                    session, person_id=person.id, limit=RECENT
+                )
+            ),
+            muted=person.nudges_muted,
+        )
+
+
+def _card(session: Session, line: overview.RelationshipLine, now: datetime) -> RelationshipCard:
+    latest = agreements.latest(session, relationship_id=line.relationship_id)
+    upcoming = checkpoints.upcoming(
+        session, relationship_id=line.relationship_id, after=now, limit=1
+    )
+    goals: tuple[tuple[str, str], ...] = ()
+    if latest is not None and latest.id is not None:
+        goals = tuple(
+            (item.title, item.state)
+            for item in agreements.plan_items(session, agreement_id=latest.id)
+            if item.item_type == "goal"
+        )
+    return RelationshipCard(
+        relationship_id=line.relationship_id,
+        kind=line.kind,
+        role=line.role,
+        partners=line.partners,
+        agreement=latest.status if latest else "none",
+        next_checkpoint=upcoming[0].due_at if upcoming else None,
+        next_title=upcoming[0].title if upcoming else "",
+        goals=goals[: agreement_terms.PLAN_ROWS],
+    )
