@@ -26,6 +26,9 @@ def test_demo_shows_the_program():
         "I didn't hear how *Checkpoint 1* went.",
         "Noted as *on track*",
         "A relationship may need support:* @Rafael Quintero-Moss, @Jonah Whitcombe",
+        "I've posted the shout-out too.",
+        "*Your recent reflections* (only you see these)",
+        "wrote a report on your work together",
     ):
         assert expected in transcript, expected
     assert "0 refused" in transcript

@@ -22,7 +22,7 @@ from slack_sdk import WebClient
 
 from bot.cli.wiring import build_services, build_web_app
 from bot.config import load_settings
-from bot.emulator import SlackDriver, SlackEmulator
+from bot.emulator import SlackDriver, SlackEmulator, seed_users
 from bot.emulator.actor import Actor
 from bot.emulator.render import Seen
 from bot.local_server import serve_in_thread
@@ -33,6 +33,7 @@ from storage.db import upgrade
 DEMO_SIGNING_SECRET = "demo-signing-secret-not-for-production"
 DEMO_TOKEN = "xoxb-emulator-token"
 COORDINATOR_CHANNEL = "C0COORD"
+SHOUTOUT_CHANNEL = "C0KUDOS"
 FORM_LINES = 8
 
 
@@ -70,6 +71,8 @@ def demo_stage(database_url: str | None) -> Iterator[Stage]:
         url = database_url or f"sqlite:///{Path(folder) / 'demo.db'}"
         upgrade(url)
         with SlackEmulator() as emulator:
+            everyone = [str(user["id"]) for user in seed_users()]
+            emulator.add_channel(SHOUTOUT_CHANNEL, "kudos", everyone)
             settings = load_settings(
                 {
                     "slack_bot_token": DEMO_TOKEN,
@@ -77,6 +80,7 @@ def demo_stage(database_url: str | None) -> Iterator[Stage]:
                     "slack_api_url": emulator.api_url,
                     "database_url": url,
                     "mentorbot_coordinator_channel": COORDINATOR_CHANNEL,
+                    "mentorbot_shoutout_channel": SHOUTOUT_CHANNEL,
                     "mentorbot_coordinators": ",".join(emulator.coordinators()),
                 },
                 env_file=None,

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from bot import overview
 from bot.cli.demo import COORDINATOR_CHANNEL, Stage
 from bot.cli.program import (
     AMARA,
@@ -251,6 +252,48 @@ def _action_ids(block: dict[str, Any]) -> list[str]:
     return [str(e.get("action_id")) for e in elements or [] if isinstance(e, dict)]
 
 
+def scene_closing(stage: Stage) -> None:
+    """Kofi reflects, thanks Dot in public, looks at his Home tab, and closes the relationship;
+    Dot writes the final report."""
+    kofi, dot = stage.actor(KOFI), stage.actor(DOT)
+    view_id = kofi.open_modal("/mentoring", "reflect")
+    kofi.submit(
+        view_id,
+        {
+            ids.REFLECT_RELATIONSHIP: kofi_relationship(stage),
+            ids.REFLECT_LEARNED: "Reading query plans before optimising",
+            ids.REFLECT_NEXT: "Rewrite the churn report myself",
+            ids.REFLECT_USEFUL: "5",
+        },
+    )
+    view_id = kofi.open_modal("/mentoring", f"thanks <@{DOT}|dot> for patient, honest reviews")
+    kofi.submit(view_id, {ids.THANKS_PUBLIC: ["public"]})
+    stage.settle()
+    stage.driver.event({"type": "app_home_opened", "user": KOFI, "tab": "home"})
+    stage.settle()
+    view_id = kofi.open_modal("/mentoring", "end")
+    kofi.submit(
+        view_id, {ids.END_RELATIONSHIP: kofi_relationship(stage), ids.END_REASON: "goals_met"}
+    )
+    stage.settle()
+    before = dot.modal_ids()
+    dot.click_in_message(ids.REPORT_OPEN)
+    dot.submit(
+        dot.new_modal(before),
+        {
+            ids.REPORT_GOALS: ["0"],
+            ids.REPORT_LEARNED: "Kofi now reads query plans and writes the weekly report alone.",
+            ids.REPORT_RECOMMENDATIONS: "A data modelling course next quarter.",
+        },
+    )
+
+
+def kofi_relationship(stage: Stage) -> str:
+    """The value of Kofi's coaching relationship with Dot in the modal's relationship picker."""
+    mine = overview.for_person(stage.services, team_id="T0EMULATOR", user_id=KOFI)
+    return next(str(line.relationship_id) for line in mine.relationships if DOT in line.partners)
+
+
 SCENES: list[tuple[str, Scene]] = [
     ("First contact: the Home tab, help, and a typo", scene_first_contact),
     ("Volunteers join the pool", scene_pool),
@@ -266,5 +309,9 @@ SCENES: list[tuple[str, Scene]] = [
     (
         "A month in fast-forward: reminders, a reschedule, a missed checkpoint, an alert",
         scene_month,
+    ),
+    (
+        "Kofi reflects, thanks Dot in public, checks his Home tab and closes; Dot reports",
+        scene_closing,
     ),
 ]
