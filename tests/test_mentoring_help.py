@@ -54,8 +54,9 @@ def test_home_tab_is_published_on_open(driver, emulator):
     home = eventually(lambda: emulator.home("U0AMARA01"))
     texts = " ".join(b.get("text", {}).get("text", "") for b in home["blocks"])
     assert "Hi Amara!" in texts
-    buttons = [e["text"]["text"] for b in home["blocks"] if b["type"] == "actions"
-               for e in b["elements"]]
+    buttons = [
+        e["text"]["text"] for b in home["blocks"] if b["type"] == "actions" for e in b["elements"]
+    ]
     assert "Find a mentor" in buttons
 
 
