@@ -322,6 +322,38 @@ class MentorReport(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, index=True)
 
 
+class Coordinator(SQLModel, table=True):
+    """A coordinator added in Slack by another coordinator (configured ones live in settings)."""
+
+    __tablename__ = "coordinators"
+    __table_args__ = (UniqueConstraint("team_id", "slack_user_id", name="uq_coordinator"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32, index=True)
+    slack_user_id: str = Field(max_length=32)
+    added_by: str = Field(max_length=32)
+    added_at: datetime = Field(default_factory=utcnow)
+
+
+class PulseResponse(SQLModel, table=True):
+    """One person's answer to a periodic pulse survey: a 1-5 rating and an optional suggestion
+    for the program, which the survey says coordinators will read."""
+
+    __tablename__ = "pulse_responses"
+    __table_args__ = (
+        UniqueConstraint("relationship_id", "person_id", "period", name="uq_pulse_answer"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32, index=True)
+    relationship_id: int = Field(foreign_key="relationships.id", index=True)
+    person_id: int = Field(foreign_key="people.id")
+    period: str = Field(max_length=16)
+    rating: int | None = None
+    suggestion: str = Field(default="", max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class AuditEvent(SQLModel, table=True):
     """Who did what, when: coordinator views, exports, assignments, data requests, refusals."""
 
@@ -364,6 +396,8 @@ ALL_TABLES: tuple[type[SQLModel], ...] = (
     Reflection,
     Appreciation,
     MentorReport,
+    Coordinator,
+    PulseResponse,
     AuditEvent,
     SlackEventReceipt,
 )
