@@ -1,0 +1,114 @@
+"""Block Kit for the coordinator console: the program status and the reports list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from slack_sdk.models.blocks import Block
+
+from bot.coordinator_reports import ReportLine
+from bot.program_status import Status, completion_rate
+from bot.text import escape_mrkdwn, shorten
+from handlers.blocks import BlockDicts, context, divider, header, render, section
+
+KIND_NAMES = {
+    "mentoring": "mentoring",
+    "coaching": "coaching",
+    "group_coaching": "group coaching",
+    "observation": "observation",
+}
+REASONS = {
+    "goals_met": "goals met",
+    "no_longer_needed": "no longer needed",
+    "not_working": "not working",
+    "forgotten": "erased on request",
+    "unknown": "other",
+}
+
+
+def _days(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.1f} days" if value >= 1 else f"{value * 24:.0f} hours"
+
+
+def _rate(kept_missed: tuple[int, int]) -> str:
+    rate = completion_rate(kept_missed)
+    kept, missed = kept_missed
+    return "no checkpoints yet" if rate is None else f"{rate:.0%} ({kept} kept, {missed} missed)"
+
+
+def status_message(status: Status) -> BlockDicts:
+    active = (
+        ", ".join(f"{n} {KIND_NAMES.get(kind, kind)}" for kind, n in sorted(status.active.items()))
+        or "none"
+    )
+    blocks: list[Block] = [
+        header("Program status"),
+        context(f"Filters: {status.filters.describe()}"),
+        section(
+            f"*Active relationships:* {status.total_active} ({active})\n"
+            f"*Requests waiting:* {status.waiting} (oldest {_days(status.oldest_wait_days)},"
+            f" median {_days(status.median_wait_days)}); median time to match "
+            f"{_days(status.median_match_days)}\n"
+            f"*Volunteers:* {status.volunteers}, {max(status.places - status.places_used, 0)}"
+            f" of {status.places} places free\n"
+            f"*Checkpoints kept:* last 30 days {_rate(status.completion_30)}; last 90 days "
+            f"{_rate(status.completion_90)}\n"
+            f"*Appreciation sent:* {status.appreciation}"
+        ),
+    ]
+    if status.closed:
+        closed = ", ".join(
+            f"{n} {REASONS.get(reason, reason)}" for reason, n in sorted(status.closed.items())
+        )
+        blocks.append(section(f"*Closed:* {closed}"))
+    if status.pulse_answers:
+        lowest = "; ".join(
+            f"{', '.join(f'<@{p}>' for p in people)} {average:.1f}"
+            for people, average in status.pulse_lowest[:3]
+        )
+        blocks.append(
+            section(
+                f"*Pulse:* average {status.pulse_average or 0:.1f}/5 from "
+                f"{status.pulse_answers} answers. Lowest: {lowest}"
+            )
+        )
+    blocks.append(divider())
+    if status.at_risk:
+        lines = [
+            f"• {', '.join(f'<@{p}>' for p in item.people)}: {'; '.join(item.reasons)} "
+            f"(since {item.since:%d %b})"
+            for item in status.at_risk
+        ]
+        blocks.append(section("*At risk*\n" + "\n".join(lines)))
+    else:
+        blocks.append(section("*At risk:* none right now."))
+    blocks.append(
+        context(
+            "Counts and dates only: reflections, confidential agreement text and "
+            "requests' own words are never shown here."
+        )
+    )
+    return render(blocks)
+
+
+def reports_message(lines: Sequence[ReportLine], since_text: str) -> BlockDicts:
+    if not lines:
+        return render([section(f"No mentor reports {since_text}.")])
+    blocks: list[Block] = [header(f"Mentor reports {since_text}"[:150])]
+    for line in lines[:20]:
+        goals = escape_mrkdwn(shorten(", ".join(line.goals_reached), 300)) or "none marked"
+        blocks.append(
+            section(
+                f"*<@{line.guide}>* on {', '.join(f'<@{p}>' for p in line.learners)} "
+                f"({line.occasion}, {line.created_at:%d %b %Y})\n"
+                f"_Goals reached:_ {goals}\n"
+                f"_Progress:_ {escape_mrkdwn(shorten(line.progress, 400))}"
+                f"\n_Learned:_ {escape_mrkdwn(shorten(line.learned, 600))}\n"
+                f"_Recommendations:_ {escape_mrkdwn(shorten(line.recommendations, 400)) or '—'}"
+            )
+        )
+    if len(lines) > 20:
+        blocks.append(context(f"…and {len(lines) - 20} more: `/mentoring export` has them all."))
+    return render(blocks)
