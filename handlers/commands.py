@@ -15,6 +15,12 @@ from bot.services import Services
 from bot.text import escape_mrkdwn, shorten
 from handlers import blocks
 from handlers.closure import end_subcommand, shoutouts_subcommand, thanks_subcommand
+from handlers.console import (
+    coordinators_subcommand,
+    export_subcommand,
+    report_subcommand,
+    status_subcommand,
+)
 from handlers.contracting import group_subcommand, plan_subcommand
 from handlers.data_rights import forget_subcommand, my_data_subcommand
 from handlers.directory import SlackDirectory
@@ -43,6 +49,10 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "thanks": thanks_subcommand,
     "shoutouts": shoutouts_subcommand,
     "end": end_subcommand,
+    "status": status_subcommand,
+    "report": report_subcommand,
+    "export": export_subcommand,
+    "coordinators": coordinators_subcommand,
 }
 
 
