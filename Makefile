@@ -27,5 +27,11 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# Benchmarks (bench/run_all.py runs every bench/*.py with run()); PostgreSQL rows need
+# MENTORBOT_BENCH_DATABASE_URL (its Mentorbot tables are dropped and re-created).
+# Fails when a target is missed; BENCH_ARGS=--report-only only reports.
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -61,6 +61,16 @@ class Settings(BaseSettings):
     mentorbot_llm_model: str = Field(
         default="gpt-4o-mini", description="Model name sent to the LLM endpoint."
     )
+    mentorbot_llm_may_read_private: bool = Field(
+        default=False,
+        description="Let the LLM read private reflections and the agreement's confidential notes.",
+    )
+    mentorbot_llm_timeout_seconds: float = Field(
+        default=2.0,
+        ge=0.5,
+        le=10,
+        description="Seconds (0.5 to 10) one LLM request may take before the rules answer instead.",
+    )
     mentorbot_coordinator_channel: str | None = Field(
         default=None, description="Channel id (C…) where coordinators ask for program status."
     )
@@ -118,6 +128,15 @@ class Settings(BaseSettings):
         ge=1,
         le=24,
         description="Months between the mentor's periodic reports in long relationships.",
+    )
+
+    mentorbot_pulse_months: int = Field(
+        default=3, ge=1, le=12, description="Months between pulse surveys of active relationships."
+    )
+    mentorbot_digest: str = Field(
+        default="weekly",
+        pattern="^(off|daily|weekly)$",
+        description="Program digest to the coordinator channel: off, daily or weekly.",
     )
 
     @field_validator("mentorbot_coordinators", mode="before")

@@ -24,7 +24,7 @@ import os
 import socket
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -33,7 +33,7 @@ from bot import risk, schedule
 from bot.errors import NotFound, StaleAction
 from bot.ports import Delivered, NudgeMessage, NudgeSender, SendFailed
 from bot.services import Services
-from bot.workdays import add_working_days, zone
+from bot.workdays import add_working_days, working_moment, zone
 from storage import agreements, assessments, checkpoints, nudges, people, relationships
 from storage.models import Checkpoint, Nudge, Person, Relationship
 
@@ -44,7 +44,7 @@ MISSED_AFTER_WORKING_DAYS = 2
 CATCH_UP_GRACE = timedelta(hours=1)
 MAX_ATTEMPTS = 8
 BATCH = 200
-ESSENTIAL = frozenset({"assess", "at_risk", "report_due"})
+ESSENTIAL = frozenset({"assess", "at_risk", "report_due", "digest"})
 
 
 def worker_name() -> str:
@@ -112,19 +112,6 @@ def _reminder_time(services: Services, due_at: datetime, tz: ZoneInfo) -> dateti
     for _ in range(services.settings.mentorbot_nudge_days_before):
         moment = schedule.nudge_time(moment, tz.key, hour=services.settings.mentorbot_nudge_hour)
     return moment
-
-
-def working_moment(moment: datetime, tz: ZoneInfo, *, hour: int = 9) -> datetime:
-    """`moment` if it falls in working hours (9 to 17, Monday to Friday, local), else the next
-    working morning at `hour`."""
-    local = moment.astimezone(tz)
-    if local.weekday() < 5 and schedule.WORKDAY_START <= local.hour < schedule.WORKDAY_END:
-        return moment
-    day = local.date() if local.hour < schedule.WORKDAY_START else local.date() + timedelta(1)
-    morning = datetime.combine(day, time(hour), tzinfo=tz)
-    while morning.weekday() >= 5:
-        morning += timedelta(days=1)
-    return morning.astimezone(moment.tzinfo)
 
 
 def _close_past_checkpoints(services: Services, session: Session, now: datetime) -> int:
@@ -367,7 +354,7 @@ def _why_not(services: Services, session: Session, nudge: Nudge, now: datetime) 
         relationship = session.get(Relationship, nudge.relationship_id)
         if relationship is None or relationship.status != "active":
             return "the relationship has ended"
-    if nudge.kind in ("at_risk", "report_due"):
+    if nudge.kind in ("at_risk", "report_due", "pulse", "digest"):
         return None
     checkpoint = session.get(Checkpoint, nudge.checkpoint_id) if nudge.checkpoint_id else None
     if checkpoint is None or checkpoint.due_at != nudge.checkpoint_due_at:

@@ -120,7 +120,23 @@ def completion_rate(kept_missed: tuple[int, int]) -> float | None:
 
 
 def status(services: Services, *, team_id: str, user_id: str, filters: Filters) -> Status:
+    """The overview for a coordinator who asked for it (refused and audited for anyone else)."""
     require_coordinator(services, team_id=team_id, user_id=user_id, action="status")
+    result = overview(services, team_id=team_id, filters=filters)
+    with services.database.transaction() as session:
+        audit.record(
+            session,
+            team_id=team_id,
+            actor=user_id,
+            action="view.status",
+            at=services.now(),
+            detail={"filters": filters.describe()},
+        )
+    return result
+
+
+def overview(services: Services, *, team_id: str, filters: Filters) -> Status:
+    """The overview itself, for `status` and for the clock's digest."""
     now = services.now()
     since = (
         datetime.combine(filters.since, time(), tzinfo=UTC)
@@ -145,7 +161,7 @@ def status(services: Services, *, team_id: str, user_id: str, filters: Filters) 
         members = queries.members_of(session, relationship_ids=[r for r, _, _ in risky])
         average, answers, lowest = queries.pulse_summary(session, team_id=team_id, since=since)
         low_members = queries.members_of(session, relationship_ids=[r for r, _ in lowest])
-        result = Status(
+        return Status(
             filters=filters,
             active=queries.active_by_kind(
                 session, team_id=team_id, kinds=kinds, person_id=person_id
@@ -190,13 +206,3 @@ def status(services: Services, *, team_id: str, user_id: str, filters: Filters) 
             pulse_answers=answers,
             pulse_lowest=tuple((tuple(low_members.get(r, [])), a) for r, a in lowest),
         )
-    with services.database.transaction() as session:
-        audit.record(
-            session,
-            team_id=team_id,
-            actor=user_id,
-            action="view.status",
-            at=now,
-            detail={"filters": filters.describe()},
-        )
-    return result

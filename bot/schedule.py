@@ -13,10 +13,19 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.workdays import SATURDAY, zone
+from bot.workdays import SATURDAY, WORKDAY_END, WORKDAY_START, zone
 
-WORKDAY_START = 9  # local hour, inclusive
-WORKDAY_END = 17  # local hour, exclusive (a 1-hour meeting must end by 17:00)
+__all__ = [
+    "WORKDAY_END",
+    "WORKDAY_START",
+    "Rhythm",
+    "Slot",
+    "checkpoints",
+    "meeting_time",
+    "next_working_day",
+    "nudge_time",
+]
+
 PREFERRED_HOUR = 10  # learner-local hour from which a meeting time is preferred
 MAX_SLOTS = 60
 MAX_CADENCE_DAYS = 90

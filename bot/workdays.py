@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 SATURDAY = 5
+WORKDAY_START = 9  # local hour, inclusive
+WORKDAY_END = 17  # local hour, exclusive
 
 
 def zone(name: str | None, default: str = "UTC") -> ZoneInfo:
@@ -33,3 +35,16 @@ def add_working_days(start: datetime, days: int, tz: ZoneInfo) -> datetime:
             remaining -= 1
     naive = local.replace(tzinfo=None)
     return naive.replace(tzinfo=tz).astimezone(start.tzinfo)
+
+
+def working_moment(moment: datetime, tz: ZoneInfo, *, hour: int = 9) -> datetime:
+    """`moment` if it falls in working hours (9 to 17, Monday to Friday, local), else the next
+    working morning at `hour`."""
+    local = moment.astimezone(tz)
+    if local.weekday() < 5 and WORKDAY_START <= local.hour < WORKDAY_END:
+        return moment
+    day = local.date() if local.hour < WORKDAY_START else local.date() + timedelta(1)
+    morning = datetime.combine(day, time(hour), tzinfo=tz)
+    while morning.weekday() >= 5:
+        morning += timedelta(days=1)
+    return morning.astimezone(moment.tzinfo)

@@ -22,6 +22,7 @@ from handlers import (
     invitations,
     nudge_actions,
     pool,
+    pulse,
     requests,
 )
 from handlers.slack_client import web_client
@@ -65,6 +66,7 @@ def create_app(
         nudge_actions,
         closure,
         data_rights,
+        pulse,
     ):
         module.register(app)
     return app

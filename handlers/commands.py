@@ -27,6 +27,7 @@ from handlers.directory import SlackDirectory
 from handlers.me import me_subcommand
 from handlers.nudge_actions import mute_subcommand, reflect_subcommand, unmute_subcommand
 from handlers.pool import offer_subcommand
+from handlers.pulse import pulse_subcommand
 
 Subcommand = Callable[..., None]
 
@@ -53,6 +54,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "report": report_subcommand,
     "export": export_subcommand,
     "coordinators": coordinators_subcommand,
+    "pulse": pulse_subcommand,
 }
 
 

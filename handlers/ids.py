@@ -112,3 +112,9 @@ HOME_ASK_COACH = "home_ask_coach"
 # Data rights
 FORGET_FORM = "forget_form"
 FORGET_CONFIRM = "forget_confirm"
+
+# Pulse surveys
+PULSE_RATE = "pulse_rate"
+PULSE_SUGGEST = "pulse_suggest"
+PULSE_FORM = "pulse_form"
+PULSE_TEXT = "pulse_text"

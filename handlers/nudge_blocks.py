@@ -45,6 +45,27 @@ def render_nudge(message: NudgeMessage) -> tuple[str, BlockDicts]:
         reasons = "\n".join(f"• {shorten(r, 200)}" for r in message.reasons[:5])
         text = prompts.render("risk_alert", people=_with(message), reasons=reasons)
         return "A relationship may need support.", render([section(text)])
+    if message.kind == "digest":
+        summary = "\n".join(f"• {line}" for line in message.reasons[:8])
+        return "The program digest.", render([section(prompts.render("digest", lines=summary))])
+    if message.kind == "pulse":
+        period = message.reasons[0] if message.reasons else ""
+        value = f"{message.relationship_id or 0}:{period}"
+        ratings = ActionsBlock(
+            block_id="pulse_rating",
+            elements=[
+                ButtonElement(text=str(n), action_id=f"{ids.PULSE_RATE}_{n}", value=value)
+                for n in range(1, 6)
+            ],
+        )
+        more = ActionsBlock(
+            block_id="pulse_more",
+            elements=[
+                ButtonElement(text="Add a suggestion", action_id=ids.PULSE_SUGGEST, value=value)
+            ],
+        )
+        text = prompts.render("pulse_ask", partners=_with(message))
+        return "A two-question pulse survey.", render([section(text), ratings, more])
     if message.kind == "report_due":
         text = prompts.render("report_due", partners=_with(message))
         blocks_due: list[Block] = [

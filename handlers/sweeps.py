@@ -6,7 +6,7 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 
-from bot import consent, mentor_reports, nudges
+from bot import consent, digest, mentor_reports, nudges, pulse
 from bot.services import Services
 from handlers import announce
 from handlers.nudge_sender import SlackNudgeSender
@@ -37,8 +37,15 @@ def send_nudges(
     )
 
 
+def plan_surveys_and_digest(services: Services, *, now: datetime | None = None) -> int:
+    """Pulse surveys due this period, and the coordinators' digest."""
+    moment = now or services.now()
+    return pulse.plan(services, now=moment) + digest.plan(services, now=moment)
+
+
 def flag_at_risk(services: Services, *, now: datetime | None = None) -> int:
     """At-risk relationships, and periodic reports due from guides: both owe a message."""
     moment = now or services.now()
     return nudges.plan_at_risk(services, now=moment) + mentor_reports.plan_periodic(
-        services, now=moment)
+        services, now=moment
+    )

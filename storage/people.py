@@ -68,3 +68,9 @@ def reflection_count(session: Session, *, person_id: int) -> int:
 def set_muted(session: Session, person: Person, *, muted: bool) -> None:
     person.nudges_muted = muted
     session.add(person)
+
+
+def teams(session: Session) -> list[str]:
+    """Every workspace Mentorbot has seen someone in."""
+    statement = select(Person.team_id).distinct()
+    return sorted(session.exec(statement).all())

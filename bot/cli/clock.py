@@ -10,7 +10,12 @@ from bot.cli.wiring import build_services, check_schema
 from bot.config import Settings
 from bot.scheduler import Tick, build_scheduler
 from handlers.slack_client import outbox_client, web_client
-from handlers.sweeps import expire_invitations, flag_at_risk, send_nudges
+from handlers.sweeps import (
+    expire_invitations,
+    flag_at_risk,
+    plan_surveys_and_digest,
+    send_nudges,
+)
 
 log = logging.getLogger("mentorbot.clock")
 
@@ -40,6 +45,7 @@ def run_clock(settings: Settings) -> None:
             Tick("heartbeat", HEARTBEAT_SECONDS, heartbeat),
             Tick("nudges", settings.mentorbot_clock_seconds, nudge_sweep),
             Tick("at_risk", AT_RISK_SWEEP_SECONDS, lambda: flag_at_risk(services)),
+            Tick("surveys", AT_RISK_SWEEP_SECONDS, lambda: plan_surveys_and_digest(services)),
             Tick(
                 "expire_invitations",
                 INVITATION_SWEEP_SECONDS,
