@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from bot import agreement_terms
 from bot.services import Services
-from storage import audit, checkpoints, offers, people
+from storage import audit, checkpoints, coordinators, offers, people
 from storage import data_rights as rows
 from storage.models import (
     Assessment,
@@ -49,6 +49,9 @@ class Erased:
     already: bool
     token: str
     changed: Mapping[str, int] = field(default_factory=dict)
+    withdrawn: tuple[tuple[str, str], ...] = ()
+    """(channel, ts) of invitation DMs to volunteers that quoted the person's request and were
+    still waiting for an answer: the caller replaces them with a "withdrawn" line."""
 
 
 def anonymous_token(team_id: str, user_id: str) -> str:
@@ -76,6 +79,17 @@ def export(services: Services, *, team_id: str, user_id: str) -> dict[str, Any]:
             document.update(_gather(session, person, team_id=team_id, user_id=user_id))
         else:
             document["note"] = "Mentorbot stores nothing about you yet."
+        entries = rows.coordinator_entries(session, team_id=team_id, slack_user_id=user_id)
+        document["coordinator"] = {
+            "you_were_added_as_coordinator_by": next(
+                (c.added_by for c in entries if c.slack_user_id == user_id), None
+            ),
+            "coordinators_you_added": [
+                {"slack_user_id": c.slack_user_id, "at": _iso(c.added_at)}
+                for c in entries
+                if c.added_by == user_id
+            ],
+        }
         document["audit_events"] = [
             {
                 "action": event.action,
@@ -184,6 +198,16 @@ def _gather(session: Session, person: Person, *, team_id: str, user_id: str) -> 
                 "at": _iso(r.created_at),
             }
             for r in reports
+        ],
+        "pulse_responses": [
+            {
+                "relationship": r.relationship_id,
+                "period": r.period,
+                "rating": r.rating,
+                "suggestion": r.suggestion,
+                "at": _iso(r.created_at),
+            }
+            for r in rows.pulse_responses_by(session, person_id=me)
         ],
         "nudges": [
             {
@@ -344,6 +368,11 @@ def forget(services: Services, *, team_id: str, user_id: str) -> Erased:
                 changed = _scrub(session, team_id, user_id, token)
                 return Erased(already=True, token=token, changed=changed)
             token = f"{token}-{person.id}"  # they came back and took part again
+        waiting = tuple(
+            (i.slack_channel, i.slack_ts)
+            for i in rows.invitations_on_requests_of(session, team_id=team_id, person_id=person.id)
+            if i.status == "pending" and i.slack_channel and i.slack_ts
+        )
         changed = _erase(session, person, team_id=team_id, user_id=user_id, token=token, now=now)
         audit.record(
             session,
@@ -353,7 +382,7 @@ def forget(services: Services, *, team_id: str, user_id: str) -> Erased:
             at=now,
             detail={"changed": dict(changed)},
         )
-        return Erased(already=False, token=token, changed=changed)
+        return Erased(already=False, token=token, changed=changed, withdrawn=waiting)
 
 
 def _erase(
@@ -447,6 +476,12 @@ def _erase(
         report.learned = ""
         report.recommendations = ""
         session.add(report)
+
+    for pulse in rows.pulse_responses_by(session, person_id=me):
+        pulse.suggestion = ""  # the 1-5 rating stays: it is a count
+        session.add(pulse)
+    if coordinators.remove(session, team_id=team_id, slack_user_id=user_id):
+        changed["coordinator_role_removed"] = 1
 
     changed["nudges_skipped"] = rows.skip_nudges(session, person_id=me)
     session.flush()

@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -65,46 +66,60 @@ class SweepLine:
 
 
 def plan(services: Services, *, now: datetime) -> int:
-    """Create the nudges the database says are owed; safe to run any number of times."""
-    added = 0
+    """Create the nudges the database says are owed; safe to run any number of times.
+
+    Work per tick stays small at scale: members are read for all checkpoints in one query, and
+    only nudges whose dedupe key does not exist yet are written."""
     with services.database.transaction() as session:
-        for checkpoint in checkpoints.scheduled_between(session, start=now, end=now + HORIZON):
-            added += _plan_for_checkpoint(services, session, checkpoint, kind="before")
+        coming = checkpoints.scheduled_between(session, start=now, end=now + HORIZON)
         recent = checkpoints.scheduled_between(session, start=now - ASSESS_USEFUL, end=now)
-        for checkpoint in recent:
-            added += _plan_for_checkpoint(services, session, checkpoint, kind="assess")
+        wanted = [
+            *_owed(services, session, coming, kind="before"),
+            *_owed(services, session, recent, kind="assess"),
+        ]
+        existing = nudges.existing_keys(session, keys=[str(row["dedupe_key"]) for row in wanted])
+        added = sum(
+            nudges.plan(session, row) for row in wanted if row["dedupe_key"] not in existing
+        )
         added += _close_past_checkpoints(services, session, now)
     return added
 
 
-def _plan_for_checkpoint(
-    services: Services, session: Session, checkpoint: Checkpoint, *, kind: str
-) -> int:
-    added = 0
-    for person, _ in relationships.members(session, relationship_id=checkpoint.relationship_id):
-        if person.nudges_muted and kind not in ESSENTIAL:
-            continue
-        tz = zone(person.tz, services.settings.mentorbot_default_timezone)
-        send_at = (
-            _reminder_time(services, checkpoint.due_at, tz)
-            if kind == "before"
-            else working_moment(checkpoint.due_at + timedelta(hours=1), tz)
-        )
-        stamp = f"{checkpoint.due_at:%Y%m%dT%H%M}"
-        added += nudges.plan(
-            session,
-            {
-                "team_id": checkpoint.team_id,
-                "person_id": person.id,
-                "relationship_id": checkpoint.relationship_id,
-                "checkpoint_id": checkpoint.id,
-                "checkpoint_due_at": checkpoint.due_at,
-                "kind": kind,
-                "send_at": send_at,
-                "dedupe_key": f"{kind}:{checkpoint.id}:{person.id}:{stamp}",
-            },
-        )
-    return added
+def _owed(
+    services: Services, session: Session, found: Sequence[Checkpoint], *, kind: str
+) -> list[dict[str, object]]:
+    """The nudge rows each person in these checkpoints' relationships is owed."""
+    members = relationships.members_by_relationship(
+        session, relationship_ids={c.relationship_id for c in found}
+    )
+    rows: list[dict[str, object]] = []
+    for checkpoint in found:
+        for person in members.get(checkpoint.relationship_id, []):
+            if person.nudges_muted and kind not in ESSENTIAL:
+                continue
+            tz = zone(person.tz, services.settings.mentorbot_default_timezone)
+            send_at = (
+                _reminder_time(services, checkpoint.due_at, tz)
+                if kind == "before"
+                else working_moment(checkpoint.due_at + timedelta(hours=1), tz)
+            )
+            rows.append(
+                {
+                    "team_id": checkpoint.team_id,
+                    "person_id": person.id,
+                    "relationship_id": checkpoint.relationship_id,
+                    "checkpoint_id": checkpoint.id,
+                    "checkpoint_due_at": checkpoint.due_at,
+                    "kind": kind,
+                    "send_at": send_at,
+                    "dedupe_key": _key(kind, checkpoint, person),
+                }
+            )
+    return rows
+
+
+def _key(kind: str, checkpoint: Checkpoint, person: Person) -> str:
+    return f"{kind}:{checkpoint.id}:{person.id}:{checkpoint.due_at:%Y%m%dT%H%M}"
 
 
 def _reminder_time(services: Services, due_at: datetime, tz: ZoneInfo) -> datetime:

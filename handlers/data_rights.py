@@ -110,6 +110,8 @@ def submit_forget(ack: Ack, view: dict[str, Any], context: BoltContext, client: 
         log.error("forget-me failed", extra={"error": type(error).__name__})
         _tell(client, user_id, prompts.render("forget_failed"))
         return
+    for channel, ts in erased.withdrawn:
+        announce.withdrawn(client, channel, ts)
     _tell(client, user_id, prompts.render("forget_nothing" if erased.already else "forget_done"))
 
 

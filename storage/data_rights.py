@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String, Table, cast, func, or_, update
+from sqlalchemy import JSON, Column, String, Table, TypeDecorator, cast, func, or_, update
 from sqlalchemy import select as select_rows
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, SQLModel, col, select
@@ -23,12 +23,14 @@ from storage.models import (
     Assessment,
     AuditEvent,
     Checkpoint,
+    Coordinator,
     Invitation,
     MentoringRequest,
     MentorReport,
     Nudge,
     Person,
     PlanItem,
+    PulseResponse,
     Reflection,
     Relationship,
     RelationshipMember,
@@ -229,6 +231,33 @@ def reports_of(
     return session.exec(statement).all()
 
 
+def pulse_responses_by(session: Session, *, person_id: int) -> Sequence[PulseResponse]:
+    statement = (
+        select(PulseResponse)
+        .where(PulseResponse.person_id == person_id)
+        .order_by(col(PulseResponse.created_at), col(PulseResponse.id))
+    )
+    return session.exec(statement).all()
+
+
+def coordinator_entries(
+    session: Session, *, team_id: str, slack_user_id: str
+) -> Sequence[Coordinator]:
+    """The person's own entry as a coordinator added in Slack, and the ones they added."""
+    statement = (
+        select(Coordinator)
+        .where(
+            Coordinator.team_id == team_id,
+            or_(
+                col(Coordinator.slack_user_id) == slack_user_id,
+                col(Coordinator.added_by) == slack_user_id,
+            ),
+        )
+        .order_by(col(Coordinator.added_at), col(Coordinator.id))
+    )
+    return session.exec(statement).all()
+
+
 def nudges_for(session: Session, *, person_id: int) -> Sequence[Nudge]:
     statement = (
         select(Nudge)
@@ -367,7 +396,7 @@ def replace_identifier(
     for table in SQLModel.metadata.sorted_tables:
         if table.name in skip or "team_id" not in table.columns:
             continue
-        columns = [c for c in table.columns if isinstance(c.type, String | JSON)]
+        columns = [c for c in table.columns if _holds_text(c)]
         if not columns:
             continue
         candidates = select_rows(table).where(
@@ -388,6 +417,14 @@ def replace_identifier(
         if count:
             changed[table.name] = count
     return changed
+
+
+def _holds_text(column: Column[Any]) -> bool:
+    """Text or JSON, also behind a TypeDecorator (SQLModel's AutoString is one)."""
+    kind = column.type
+    if isinstance(kind, TypeDecorator):
+        kind = kind.impl_instance
+    return isinstance(kind, String | JSON)
 
 
 def _primary_key(table: Table, row: Any) -> list[ColumnElement[bool]]:

@@ -135,3 +135,15 @@ def skip_pending(
 
 def get(session: Session, nudge_id: int) -> Nudge | None:
     return session.get(Nudge, nudge_id)
+
+
+def existing_keys(session: Session, *, keys: Sequence[str]) -> set[str]:
+    """Which of these dedupe keys are planned already (the unique index answers it)."""
+    found: set[str] = set()
+    unique = sorted(set(keys))
+    for start in range(0, len(unique), 1000):
+        statement = select(Nudge.dedupe_key).where(
+            col(Nudge.dedupe_key).in_(unique[start : start + 1000])
+        )
+        found.update(session.exec(statement).all())
+    return found

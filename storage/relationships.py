@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -176,3 +176,21 @@ def shared(session: Session, *, team_id: str, person_ids: Sequence[int]) -> int 
         .limit(1)
     )
     return session.exec(statement).first()
+
+
+def members_by_relationship(
+    session: Session, *, relationship_ids: Iterable[int]
+) -> dict[int, list[Person]]:
+    """Everyone in each of these relationships, in one query."""
+    ids = sorted(set(relationship_ids))
+    found: dict[int, list[Person]] = {}
+    for start in range(0, len(ids), 1000):
+        statement = (
+            select(RelationshipMember.relationship_id, Person)
+            .join(Person, col(Person.id) == RelationshipMember.person_id)
+            .where(col(RelationshipMember.relationship_id).in_(ids[start : start + 1000]))
+            .order_by(col(RelationshipMember.id))
+        )
+        for relationship_id, person in session.exec(statement).all():
+            found.setdefault(relationship_id, []).append(person)
+    return found
