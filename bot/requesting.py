@@ -137,6 +137,7 @@ def ask(
     request_id: int,
     volunteer_person_id: int,
     assigned_by: str | None = None,
+    why: str | None = None,
 ) -> Invited:
     """Invite one volunteer. The requester asks; a coordinator may ask on their behalf."""
     now = services.now()
@@ -155,7 +156,7 @@ def ask(
         volunteer = session.get(Person, volunteer_person_id)
         if volunteer is None or volunteer.team_id != team_id:
             raise NotFound("I can't find that person any more.")
-        seeker = _seeker(session, request)
+        seeker = seeker_for(session, request)
         if assigned_by is None:
             pool = {
                 c.volunteer.person_id: c for c in candidates(session, request, now=now, limit=None)
@@ -168,7 +169,7 @@ def ask(
             problem = _hand_pick_problem(seeker, volunteer)
             if problem is not None:
                 raise NotAllowed(f"{volunteer.display_name or 'That person'} {problem}.")
-            why = "Suggested by a program coordinator."
+            why = why or "Suggested by a program coordinator."
         expires = add_working_days(
             now,
             services.settings.mentorbot_invite_working_days,
@@ -214,11 +215,17 @@ def cancel(services: Services, *, team_id: str, user_id: str, request_id: int) -
 def candidates(
     session: Session, request: MentoringRequest, *, now: datetime, limit: int | None
 ) -> list[matching.Candidate]:
-    seeker = _seeker(session, request)
-    load = offers.guide_load(session, team_id=request.team_id, since=now - FAIRNESS_WINDOW)
-    default_tz = "UTC"
+    found = pool(session, team_id=request.team_id, now=now)
+    return matching.rank(
+        seeker_for(session, request), found, on=now.date(), limit=limit or len(found) or 1
+    )
+
+
+def pool(session: Session, *, team_id: str, now: datetime) -> list[matching.Volunteer]:
+    """Every volunteer with an active offer, with their current load."""
+    load = offers.guide_load(session, team_id=team_id, since=now - FAIRNESS_WINDOW)
     volunteers = []
-    for offer, person in offers.active_pool(session, team_id=request.team_id):
+    for offer, person in offers.active_pool(session, team_id=team_id):
         assert person.id is not None
         active, recent = load.get(person.id, (0, 0))
         volunteers.append(
@@ -234,10 +241,10 @@ def candidates(
                 capacity=offer.capacity,
                 active_count=active,
                 recent_matches=recent,
-                tz=person.tz or default_tz,
+                tz=person.tz or "UTC",
             )
         )
-    return matching.rank(seeker, volunteers, on=now.date(), limit=limit or len(volunteers) or 1)
+    return volunteers
 
 
 def card(session: Session, request: MentoringRequest) -> RequestCard:
@@ -256,7 +263,7 @@ def card(session: Session, request: MentoringRequest) -> RequestCard:
     )
 
 
-def _seeker(session: Session, request: MentoringRequest) -> matching.Seeker:
+def seeker_for(session: Session, request: MentoringRequest) -> matching.Seeker:
     requester = _person(session, request.requester_id)
     assert requester.id is not None
     managers = people.manager_links(session, team_id=request.team_id)

@@ -13,6 +13,7 @@ from bot.services import Services
 from handlers import (
     closure,
     commands,
+    console,
     contracting,
     coordination,
     data_rights,
@@ -24,6 +25,7 @@ from handlers import (
     pool,
     pulse,
     requests,
+    workspaces,
 )
 from handlers.slack_client import web_client
 
@@ -39,18 +41,29 @@ def create_app(
 ) -> App:
     """Build the app. `client` defaults to a WebClient on SLACK_API_URL with the bot token.
 
+    With SLACK_CLIENT_ID and SLACK_CLIENT_SECRET instead of a bot token, the app serves any
+    number of workspaces: installed through OAuth (/slack/install), each request answered with
+    its own workspace's token from the installation store (see handlers/workspaces.py).
+
     Listeners run on a pool sized explicitly: a slow listener must not starve later acks.
     """
     settings = services.settings
+    base = client or web_client(settings)
+    oauth = (
+        workspaces.oauth_app_options(settings, services.database, base)
+        if settings.multi_workspace
+        else {}
+    )
     app = App(
         name="mentorbot",
         logger=logging.getLogger("mentorbot.bolt"),
         signing_secret=settings.slack_signing_secret or "",
-        client=client or web_client(settings),
+        client=base,
         token_verification_enabled=token_verification,
         listener_executor=ThreadPoolExecutor(
             max_workers=listener_threads, thread_name_prefix="mentorbot-listener"
         ),
+        **oauth,
     )
     app.use(_services_middleware(services))
     for module in (
@@ -67,6 +80,7 @@ def create_app(
         closure,
         data_rights,
         pulse,
+        console,
     ):
         module.register(app)
     return app

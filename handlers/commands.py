@@ -16,6 +16,7 @@ from bot.text import escape_mrkdwn, shorten
 from handlers import blocks
 from handlers.closure import end_subcommand, shoutouts_subcommand, thanks_subcommand
 from handlers.console import (
+    cohort_subcommand,
     coordinators_subcommand,
     export_subcommand,
     report_subcommand,
@@ -55,6 +56,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "export": export_subcommand,
     "coordinators": coordinators_subcommand,
     "pulse": pulse_subcommand,
+    "cohort": cohort_subcommand,
 }
 
 

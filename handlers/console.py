@@ -6,14 +6,14 @@ import logging
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from slack_bolt import Ack, BoltContext
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot import coordinator_reports, program_status, roles
+from bot import cohort_flow, coordinator_reports, program_status, roles
 from bot.commands import mentioned_users
 from bot.errors import DomainError
 from bot.services import Services
-from handlers import console_blocks
+from handlers import announce, console_blocks, ids
 from handlers.blocks import notice
 from handlers.chart import chart_subcommand
 
@@ -139,3 +139,46 @@ def coordinators_subcommand(ack: Ack, args: str, context: BoltContext, **_: Any)
         return
     done = "is now a coordinator" if action == "add" else "is no longer a coordinator"
     ack(text=f"<@{targets[0]}> {done}.", blocks=notice(f"<@{targets[0]}> {done}."))
+
+
+def cohort_subcommand(ack: Ack, command: dict[str, Any], context: BoltContext, **_: Any) -> None:
+    services = _services(context)
+    try:
+        proposal = cohort_flow.propose(
+            services, team_id=context.team_id or "", user_id=context.user_id or ""
+        )
+    except DomainError as problem:
+        ack(text=str(problem))
+        return
+    ack(
+        response_type=_visibility(services, command),
+        text="Cohort proposal",
+        blocks=console_blocks.cohort_message(proposal),
+    )
+
+
+def approve_cohort(
+    ack: Ack, action: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
+) -> None:
+    ack()
+    services = _services(context)
+    try:
+        invited, problems = cohort_flow.approve(
+            services,
+            team_id=context.team_id or "",
+            user_id=context.user_id or "",
+            fingerprint=str(action.get("value", "")),
+        )
+    except DomainError as problem:
+        respond(replace_original=False, response_type="ephemeral", text=str(problem))
+        return
+    for one in invited:
+        announce.invitation(client, services, one)
+    summary = f"<@{context.user_id}> approved the cohort: {len(invited)} invitation(s) sent."
+    if problems:
+        summary += " Not sent: " + "; ".join(problems[:5])
+    respond(replace_original=True, text=summary, blocks=notice(summary))
+
+
+def register(app: App) -> None:
+    app.action(ids.COHORT_APPROVE)(approve_cohort)

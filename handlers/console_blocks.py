@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from slack_sdk.models.blocks import Block
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
+from bot.cohort_flow import CohortProposal
 from bot.coordinator_reports import ReportLine
 from bot.program_status import Status, completion_rate
 from bot.text import escape_mrkdwn, shorten
+from handlers import ids
 from handlers.blocks import BlockDicts, context, divider, header, render, section
 
 KIND_NAMES = {
@@ -111,4 +113,49 @@ def reports_message(lines: Sequence[ReportLine], since_text: str) -> BlockDicts:
         )
     if len(lines) > 20:
         blocks.append(context(f"…and {len(lines) - 20} more: `/mentoring export` has them all."))
+    return render(blocks)
+
+
+def cohort_message(proposal: CohortProposal) -> BlockDicts:
+    if not proposal.lines:
+        reason = (
+            f"{len(proposal.unmatched)} request(s) are waiting but nobody eligible has "
+            "a free place."
+            if proposal.unmatched
+            else "No requests are waiting."
+        )
+        return render([section(f"*Cohort:* {reason}")])
+    lines = [
+        f"• <@{line.requester}> ← <@{line.volunteer}> ({line.kind}): "
+        f"{escape_mrkdwn(shorten(line.why, 150))}"
+        for line in proposal.lines[:25]
+    ]
+    blocks: list[Block] = [
+        header("Cohort proposal"),
+        section(
+            f"{len(proposal.lines)} pairing(s), {len(proposal.unmatched)} unmatched; the "
+            f"best total fit under everyone's capacity and the rules (total score "
+            f"{proposal.total:.1f}). Nothing is sent until you approve."
+        ),
+        section("\n".join(lines)),
+    ]
+    if len(proposal.lines) > 25:
+        blocks.append(context(f"…and {len(proposal.lines) - 25} more."))
+    if proposal.unmatched:
+        blocks.append(
+            context("Unmatched: " + ", ".join(f"<@{u}>" for _, u in proposal.unmatched[:20]))
+        )
+    blocks.append(
+        ActionsBlock(
+            block_id="cohort_actions",
+            elements=[
+                ButtonElement(
+                    text=f"Send {len(proposal.lines)} invitations",
+                    action_id=ids.COHORT_APPROVE,
+                    value=proposal.fingerprint,
+                    style="primary",
+                ),
+            ],
+        )
+    )
     return render(blocks)

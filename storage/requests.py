@@ -54,3 +54,17 @@ def set_status(session: Session, request: MentoringRequest, status: str, at: dat
     if status in ("matched", "cancelled"):
         request.closed_at = at
     session.add(request)
+
+
+def waiting(session: Session, *, team_id: str) -> Sequence[MentoringRequest]:
+    """Requests nobody has been asked for yet, or that the pool could not serve: a cohort's
+    intake. Requests with an invitation waiting for an answer are left alone."""
+    statement = (
+        select(MentoringRequest)
+        .where(
+            MentoringRequest.team_id == team_id,
+            col(MentoringRequest.status).in_(("open", "unmatched")),
+        )
+        .order_by(col(MentoringRequest.created_at))
+    )
+    return session.exec(statement).all()
