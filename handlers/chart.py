@@ -18,15 +18,17 @@ from bot.services import Services
 def render_png(weeks: Sequence[program_history.Week]) -> bytes:
     """Active relationships and at-risk count (left axis), checkpoint completion (right)."""
     labels = [w.ending.strftime("%d %b") for w in weeks]
+    positions = list(range(len(weeks)))
     # A bare Figure renders with Agg and needs no display or pyplot global state.
     figure = Figure(figsize=(9, 4.5), dpi=100)
     left = figure.subplots()
-    left.plot(labels, [w.active for w in weeks], marker="o", label="Active relationships")
-    left.bar(labels, [w.at_risk for w in weeks], alpha=0.35, color="tab:red", label="At risk")
+    left.plot(positions, [w.active for w in weeks], marker="o", label="Active relationships")
+    left.bar(positions, [w.at_risk for w in weeks], alpha=0.35, color="tab:red", label="At risk")
+    left.set_xticks(positions, labels)
     left.set_ylabel("Relationships")
     right = left.twinx()
     right.plot(
-        labels,
+        positions,
         [float("nan") if w.completion is None else w.completion * 100 for w in weeks],
         marker="s",
         color="tab:green",

@@ -139,8 +139,8 @@ def cohort_message(proposal: CohortProposal) -> BlockDicts:
         ),
         section("\n".join(lines)),
     ]
-    if len(proposal.lines) > 25:
-        blocks.append(context(f"…and {len(proposal.lines) - 25} more."))
+    if len(proposal.lines) > 15:
+        blocks.append(context(f"…and {len(proposal.lines) - 15} more."))
     if proposal.unmatched:
         blocks.append(
             context("Unmatched: " + ", ".join(f"<@{u}>" for _, u in proposal.unmatched[:20]))

@@ -29,6 +29,10 @@ def test_demo_shows_the_program():
         "I've posted the shout-out too.",
         "*Your recent reflections* (only you see these)",
         "wrote a report on your work together",
+        "*Active relationships:* 2",
+        "mentoring-health.png",
+        "30 pairing(s), 0 unmatched",
+        "approved the cohort: 30 invitation(s) sent.",
     ):
         assert expected in transcript, expected
     assert "0 refused" in transcript

@@ -131,11 +131,11 @@ def print_transcript(seen: list[Seen], stage: Stage, shown: set[str], out: TextI
 
 def run_demo(*, database_url: str | None = None, out: TextIO = sys.stdout) -> int:
     # Request logs would interleave with the transcript; warnings and errors still show.
-    for name in ("mentorbot", "slack_bolt", "mentorbot.bolt"):
+    for name in ("mentorbot", "slack_bolt", "mentorbot.bolt", "matplotlib"):
         logging.getLogger(name).setLevel(logging.WARNING)
     with demo_stage(database_url) as stage:
         out.write("Mentorbot demo: the real app, driven through the built-in Slack emulator.\n")
-        from bot.cli.demo_scenes import SCENES
+        from bot.cli.demo_scenes import AUDIENCES, SCENES
 
         shown: set[str] = set()
         for title, scene in SCENES:
@@ -143,7 +143,13 @@ def run_demo(*, database_url: str | None = None, out: TextIO = sys.stdout) -> in
             already = len(stage.emulator.seen())
             scene(stage)
             stage.settle()
-            print_transcript(stage.emulator.seen()[already:], stage, shown, out)
+            seen = stage.emulator.seen()[already:]
+            audience = AUDIENCES.get(scene.__name__)
+            if audience is not None:
+                hidden = [item for item in seen if not set(item.users) & audience]
+                seen = [item for item in seen if set(item.users) & audience]
+                out.write(f"\n({len(hidden)} messages to other people are not shown)\n")
+            print_transcript(seen, stage, shown, out)
         failed = [call for call in stage.emulator.calls(include_failed=True) if not call.ok]
         out.write(
             f"\n=== Done: {len(stage.emulator.calls())} Slack API calls, "

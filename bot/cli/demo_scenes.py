@@ -12,6 +12,9 @@ from bot.cli.demo import COORDINATOR_CHANNEL, Stage
 from bot.cli.program import (
     AMARA,
     DOT,
+    ELODIE,
+    HANA,
+    INES,
     JONAH,
     KOFI,
     LEILANI,
@@ -21,6 +24,7 @@ from bot.cli.program import (
     SIOBHAN,
     STEP_ANSWERS,
     TOMAS,
+    WREN,
     ask_action,
     ask_for,
     choose,
@@ -31,6 +35,7 @@ from bot.cli.program import (
     start_agreement,
     volunteer,
 )
+from bot.emulator.actor import wait_for
 from handlers import ids
 from handlers.sweeps import flag_at_risk, send_nudges
 
@@ -294,6 +299,84 @@ def kofi_relationship(stage: Stage) -> str:
     return next(str(line.relationship_id) for line in mine.relationships if DOT in line.partners)
 
 
+def new_hires(count: int) -> list[dict[str, Any]]:
+    """An intake of people joining the company, added to the emulated workspace."""
+    zones = (
+        "Europe/London",
+        "America/New_York",
+        "America/Chicago",
+        "Asia/Kolkata",
+        "Europe/Berlin",
+        "Australia/Sydney",
+    )
+    return [
+        {
+            "id": f"U0HIRE{n:02d}",
+            "name": f"hire{n:02d}",
+            "real_name": f"New Hire {n:02d}",
+            "display_name": f"Hire {n:02d}",
+            "tz": zones[n % len(zones)],
+            "title": "Engineer",
+        }
+        for n in range(1, count + 1)
+    ]
+
+
+HIRE_NEEDS = (
+    ("coach", "Get productive with our SQL warehouse and reporting"),
+    ("coach", "Learn our code review and testing practices"),
+    ("coach", "Present my work confidently in demos"),
+    ("mentor", "Find my direction here: product or platform"),
+    ("mentor", "Plan my first year and what to learn"),
+)
+INTAKE_VOLUNTEERS = (
+    (WREN, ["coach"], "Code review, testing, Python", 4),
+    (INES, ["coach"], "SQL, data warehouse, reporting, dashboards", 4),
+    (HANA, ["mentor", "coach"], "Presenting work, demos, product direction", 4),
+    (AMARA, ["mentor"], "Career direction, first year plans, leadership", 4),
+    (SIOBHAN, ["coach"], "SQL, statistics, reporting", 4),
+    (RAFA, ["mentor"], "Career growth, choosing between product and platform", 4),
+    (ELODIE, ["coach"], "Testing practices, code review", 4),
+    (PRIYA, ["mentor"], "First year plans, career direction in product", 4),
+)
+
+
+def scene_coordinators_view(stage: Stage) -> None:
+    """Marcus asks for the program status and the health chart, then matches an intake of 30
+    new hires at once: an optimal proposal, sent only when he approves it."""
+    marcus = MARCUS
+    stage.driver.command(marcus, "/mentoring", "status", channel_id=COORDINATOR_CHANNEL)
+    stage.driver.command(marcus, "/mentoring", "status chart", channel_id=COORDINATOR_CHANNEL)
+    stage.settle()
+    hires = new_hires(30)
+    stage.emulator.add_team("xoxb-emulator-token", "T0EMULATOR", hires)
+    for user, roles, topics, capacity in INTAKE_VOLUNTEERS:
+        volunteer(stage.actor(user), roles=roles, topics=topics, capacity=capacity)
+    for n, hire in enumerate(hires):
+        kind, need = HIRE_NEEDS[n % len(HIRE_NEEDS)]
+        ask_for(
+            stage.actor(str(hire["id"])),
+            f"/{kind}",
+            need=need,
+            manager=TOMAS,
+            scope="specific_skill" if kind == "coach" else "broad_direction",
+        )
+    stage.driver.command(marcus, "/mentoring", "cohort", channel_id=COORDINATOR_CHANNEL)
+    stage.settle()
+    proposal = stage.emulator.messages(COORDINATOR_CHANNEL)[-1]
+    stage.driver.click(marcus, ids.COHORT_APPROVE, message=(COORDINATOR_CHANNEL, proposal["ts"]))
+    wait_for(
+        lambda: any(
+            "approved the cohort" in str(call.params)
+            for call in stage.emulator.calls("response_url")
+        ),
+        timeout=30,
+    )
+
+
+AUDIENCES = {"scene_coordinators_view": {MARCUS}}
+
+
 SCENES: list[tuple[str, Scene]] = [
     ("First contact: the Home tab, help, and a typo", scene_first_contact),
     ("Volunteers join the pool", scene_pool),
@@ -313,5 +396,9 @@ SCENES: list[tuple[str, Scene]] = [
     (
         "Kofi reflects, thanks Dot in public, checks his Home tab and closes; Dot reports",
         scene_closing,
+    ),
+    (
+        "The coordinators' view: status, the health chart, and a cohort of 30 new hires",
+        scene_coordinators_view,
     ),
 ]
