@@ -128,7 +128,7 @@ def cohort_message(proposal: CohortProposal) -> BlockDicts:
     lines = [
         f"• <@{line.requester}> ← <@{line.volunteer}> ({line.kind}): "
         f"{escape_mrkdwn(shorten(line.why, 150))}"
-        for line in proposal.lines[:25]
+        for line in proposal.lines[:15]
     ]
     blocks: list[Block] = [
         header("Cohort proposal"),
