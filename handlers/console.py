@@ -13,12 +13,13 @@ from bot import cohort_flow, coordinator_reports, program_status, roles
 from bot.commands import mentioned_users
 from bot.errors import DomainError
 from bot.services import Services
-from handlers import announce, console_blocks, ids
+from handlers import announce, console_blocks, contracting, ids
 from handlers.blocks import notice
 from handlers.chart import chart_subcommand
 
 log = logging.getLogger("mentorbot.console")
 REPORT_WINDOW = timedelta(days=90)
+DEFAULT_GROUP_SIZE = 6
 
 
 def _services(context: BoltContext) -> Services:
@@ -141,8 +142,35 @@ def coordinators_subcommand(ack: Ack, args: str, context: BoltContext, **_: Any)
     ack(text=f"<@{targets[0]}> {done}.", blocks=notice(f"<@{targets[0]}> {done}."))
 
 
-def cohort_subcommand(ack: Ack, command: dict[str, Any], context: BoltContext, **_: Any) -> None:
+def cohort_subcommand(
+    ack: Ack, args: str, command: dict[str, Any], context: BoltContext, **_: Any
+) -> None:
     services = _services(context)
+    words = args.lower().split()
+    if words[:1] == ["groups"]:
+        size = int(words[1]) if len(words) > 1 and words[1].isdigit() else DEFAULT_GROUP_SIZE
+        try:
+            groups = cohort_flow.propose_groups(
+                services,
+                team_id=context.team_id or "",
+                user_id=context.user_id or "",
+                size=size,
+            )
+        except DomainError as problem:
+            ack(text=str(problem))
+            return
+        ack(
+            response_type=_visibility(services, command),
+            text="Coaching groups",
+            blocks=console_blocks.groups_message(groups),
+        )
+        return
+    if words:
+        ack(
+            text="Try `/mentoring cohort` for one-to-one matches, or `/mentoring cohort groups "
+            "[size]` for coaching groups."
+        )
+        return
     try:
         proposal = cohort_flow.propose(
             services, team_id=context.team_id or "", user_id=context.user_id or ""
@@ -180,5 +208,34 @@ def approve_cohort(
     respond(replace_original=True, text=summary, blocks=notice(summary))
 
 
+def approve_groups(
+    ack: Ack, action: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
+) -> None:
+    ack()
+    services = _services(context)
+    size, _, fingerprint = str(action.get("value", "")).partition(":")
+    try:
+        made = cohort_flow.approve_groups(
+            services,
+            team_id=context.team_id or "",
+            user_id=context.user_id or "",
+            size=int(size) if size.isdigit() else 0,
+            fingerprint=fingerprint,
+        )
+    except DomainError as problem:
+        respond(replace_original=False, response_type="ephemeral", text=str(problem))
+        return
+    for relationship_id in made:
+        contracting.kickoff(
+            client, services, team_id=context.team_id or "", relationship_id=relationship_id
+        )
+    summary = (
+        f"<@{context.user_id}> approved {len(made)} coaching group(s); each group has "
+        "its own conversation to agree how it will work."
+    )
+    respond(replace_original=True, text=summary, blocks=notice(summary))
+
+
 def register(app: App) -> None:
     app.action(ids.COHORT_APPROVE)(approve_cohort)
+    app.action(ids.COHORT_GROUPS_APPROVE)(approve_groups)

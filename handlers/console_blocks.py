@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
-from bot.cohort_flow import CohortProposal
+from bot.cohort_flow import CohortProposal, GroupProposal
 from bot.coordinator_reports import ReportLine
 from bot.program_status import Status, completion_rate
 from bot.text import escape_mrkdwn, shorten
@@ -159,3 +159,41 @@ def cohort_message(proposal: CohortProposal) -> BlockDicts:
         )
     )
     return render(blocks)
+
+
+def groups_message(proposal: GroupProposal) -> BlockDicts:
+    if not proposal.groups:
+        return render(
+            [
+                section(
+                    "*Coaching groups:* no group can be formed from the waiting "
+                    "coaching requests and the coaches who offer groups."
+                )
+            ]
+        )
+    lines = [
+        f"• <@{g.coach}>: " + ", ".join(f"<@{u}>" for _, u, _ in g.learners)
+        for g in proposal.groups[:15]
+    ]
+    return render(
+        [
+            header("Coaching groups proposal"),
+            section(
+                f"{len(proposal.groups)} group(s) of up to {proposal.size}, learners with "
+                f"similar needs; {proposal.left_over} request(s) left for one-to-one "
+                "matching. Nothing is created until you approve."
+            ),
+            section("\n".join(lines)),
+            ActionsBlock(
+                block_id="cohort_groups_actions",
+                elements=[
+                    ButtonElement(
+                        text=f"Create {len(proposal.groups)} group(s)",
+                        action_id=ids.COHORT_GROUPS_APPROVE,
+                        value=f"{proposal.size}:{proposal.fingerprint}",
+                        style="primary",
+                    ),
+                ],
+            ),
+        ]
+    )
