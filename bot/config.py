@@ -21,6 +21,7 @@ PLACEHOLDERS = frozenset({"changeme", "change-me", "xxx", "todo", "secret", "pla
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+_CLIENT_ID = re.compile(r"^[0-9]+\.[0-9]+$")
 
 
 class ConfigError(Exception):
@@ -44,6 +45,15 @@ class Settings(BaseSettings):
         default=None,
         description="App-level token (xapp-…) with connections:write, for Socket Mode.",
     )
+    slack_client_id: str | None = Field(
+        default=None,
+        description="Client ID (Basic Information) of an app installed in several workspaces "
+        "through /slack/install; used with SLACK_CLIENT_SECRET instead of SLACK_BOT_TOKEN.",
+    )
+    slack_client_secret: str | None = Field(
+        default=None,
+        description="Client Secret (Basic Information) that goes with SLACK_CLIENT_ID.",
+    )
     slack_api_url: str = Field(
         default=SLACK_API_DEFAULT,
         description="Web API base URL; point it at the built-in emulator for local runs.",
@@ -63,13 +73,13 @@ class Settings(BaseSettings):
     )
     mentorbot_llm_may_read_private: bool = Field(
         default=False,
-        description="Let the LLM read private reflections and the agreement's confidential notes.",
+        description="Let the LLM read private reflections and the agreement's confidential note.",
     )
     mentorbot_llm_timeout_seconds: float = Field(
         default=2.0,
         ge=0.5,
         le=10,
-        description="Seconds (0.5 to 10) one LLM request may take before the rules answer instead.",
+        description="Seconds (0.5 to 10) an LLM request may take before the rules' answer stands.",
     )
     mentorbot_coordinator_channel: str | None = Field(
         default=None, description="Channel id (C…) where coordinators ask for program status."
@@ -197,7 +207,16 @@ class Settings(BaseSettings):
     def _app_token(cls, value: str | None) -> str | None:
         return _token(value, "xapp-")
 
-    @field_validator("slack_signing_secret", "openai_api_key")
+    @field_validator("slack_client_id")
+    @classmethod
+    def _client_id(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not _CLIENT_ID.match(value):
+            raise ValueError("expected the Client ID from Basic Information, like 1234567890.123")
+        return value
+
+    @field_validator("slack_signing_secret", "slack_client_secret", "openai_api_key")
     @classmethod
     def _secret(cls, value: str | None) -> str | None:
         if value is None or value == "":
@@ -210,9 +229,32 @@ class Settings(BaseSettings):
     def llm_enabled(self) -> bool:
         return self.openai_api_key is not None
 
+    @property
+    def multi_workspace(self) -> bool:
+        """Installed in several workspaces through OAuth: SLACK_CLIENT_ID and SLACK_CLIENT_SECRET
+        are set and SLACK_BOT_TOKEN is not (a bot token always means one workspace)."""
+        return (
+            self.slack_bot_token is None
+            and self.slack_client_id is not None
+            and self.slack_client_secret is not None
+        )
+
     def require(self, names: Iterable[str]) -> None:
-        """Raise ConfigError naming every variable in `names` that is unset."""
-        missing = [name.upper() for name in names if getattr(self, name.lower()) in (None, "")]
+        """Raise ConfigError naming every variable in `names` that is unset.
+
+        SLACK_BOT_TOKEN is the one workspace's token; in multi-workspace mode each workspace's
+        token comes from its installation instead, so SLACK_CLIENT_ID and SLACK_CLIENT_SECRET
+        stand in for it."""
+        missing = []
+        for name in names:
+            if getattr(self, name.lower()) not in (None, ""):
+                continue
+            if name.lower() == "slack_bot_token":
+                if self.multi_workspace:
+                    continue
+                missing.append(f"{name.upper()} (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)")
+            else:
+                missing.append(name.upper())
         if missing:
             raise ConfigError(f"missing required environment variable(s): {', '.join(missing)}")
 

@@ -1,27 +1,42 @@
-"""What the clock runs on each tick, with Slack on the sending side."""
+"""What the clock runs on each tick, with Slack on the sending side.
+
+The sending sweeps take one `WebClient` (a single workspace) or a `ClientFor` lookup (several
+workspaces installed through OAuth: each message goes with its own workspace's token, and a
+workspace that uninstalled the app is sent nothing).
+"""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from slack_sdk import WebClient
 
 from bot import consent, digest, mentor_reports, nudges, pulse
+from bot.ports import NudgeSender
 from bot.services import Services
 from handlers import announce
 from handlers.nudge_sender import SlackNudgeSender
+from handlers.workspaces import ClientFor, WorkspaceNudgeSender
+
+log = logging.getLogger("mentorbot.sweeps")
 
 
-def expire_invitations(client: WebClient, services: Services) -> int:
+def expire_invitations(client: WebClient | ClientFor, services: Services) -> int:
     """Invitations past their answer-by time: offer each requester the next candidate."""
     outcomes = consent.expire_due(services)
     for outcome in outcomes:
-        announce.passed(client, services, outcome)
+        team_id = outcome.invitation.team_id
+        speaker = client if isinstance(client, WebClient) else client(team_id)
+        if speaker is None:
+            log.info("invitation expired in workspace %s, which has no installation", team_id)
+            continue
+        announce.passed(speaker, services, outcome)
     return len(outcomes)
 
 
 def send_nudges(
-    client: WebClient,
+    client: WebClient | ClientFor,
     services: Services,
     *,
     worker: str,
@@ -32,9 +47,12 @@ def send_nudges(
     moment = now or services.now()
     if not dry_run:
         nudges.plan(services, now=moment)
-    return nudges.send_due(
-        services, SlackNudgeSender(client), now=moment, worker=worker, dry_run=dry_run
+    sender: NudgeSender = (
+        SlackNudgeSender(client)
+        if isinstance(client, WebClient)
+        else WorkspaceNudgeSender(services, client)
     )
+    return nudges.send_due(services, sender, now=moment, worker=worker, dry_run=dry_run)
 
 
 def plan_surveys_and_digest(services: Services, *, now: datetime | None = None) -> int:

@@ -10,6 +10,10 @@ the command, action_id, callback_id or event type), the HTTP status, the latency
 "ok", "rejected" (refused before Bolt; WARNING, and nothing read from an unverified body) or
 "error" (ERROR for a 500, WARNING for a 4xx from Bolt). Those fields come from the parse that
 checks the body's shape, so nothing is parsed twice here, and no text a person typed is logged.
+
+In multi-workspace mode (see handlers/workspaces.py) `GET /slack/install` and
+`GET /slack/oauth_redirect` run Bolt's OAuth flow; they are logged the same way (payload type
+`oauth_install` or `oauth_redirect`), without the code or the state.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from slack_bolt import App, BoltRequest
+from slack_bolt.oauth import OAuthFlow
 from slack_sdk.signature import SignatureVerifier
 
 from bot.services import Services
@@ -83,6 +88,7 @@ class Reply:
 
 REASONS = {
     200: "OK",
+    302: "Found",
     400: "Bad Request",
     401: "Unauthorized",
     404: "Not Found",
@@ -127,7 +133,38 @@ class SlackWebApp:
             if method != "POST":
                 return Reply(405, "POST only", described=Described())
             return self.slack_event(environ)
+        flow = self.app.oauth_flow  # None with a single SLACK_BOT_TOKEN: no install pages
+        if flow is not None and path in (flow.install_path, flow.redirect_uri_path):
+            if method != "GET":
+                return Reply(405, "GET only")
+            return self.oauth(environ, flow, install=path == flow.install_path)
         return Reply(404, "Not Found")
+
+    def oauth(self, environ: WSGIEnvironment, flow: OAuthFlow, *, install: bool) -> Reply:
+        """Start an install (a redirect to Slack with a fresh state and its cookie), or finish
+        one (state checked against the cookie and consumed, code exchanged, installation
+        stored). A wrong, expired or reused state is refused by Bolt with 400 or 401."""
+        described = Described(payload_type="oauth_install" if install else "oauth_redirect")
+        request = BoltRequest(
+            body="", query=environ.get("QUERY_STRING", ""), headers=_headers(environ)
+        )
+        try:
+            if install:
+                response = flow.handle_installation(request)
+            else:
+                response = flow.handle_callback(request)
+        except Exception as error:
+            described.outcome, described.failure = ERROR, error
+            return Reply(500, "Internal Server Error", described=described)
+        described.outcome = OK if response.status < 400 else ERROR
+        reply = Reply(response.status, response.body or "", described=described)
+        reply.headers = [
+            (k, v)
+            for k, values in response.headers.items()
+            for v in values
+            if k.lower() != "content-length"
+        ]
+        return reply
 
     def health(self) -> Reply:
         if self.services.database.ping():
@@ -160,7 +197,7 @@ class SlackWebApp:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
             return Reply(400, "Body is not UTF-8")
-        if not self.verifier.is_valid(body=text, timestamp=timestamp, signature=signature):
+        if not self._signed(text, timestamp, signature):
             return Reply(401, "Unauthorized")
         problem = _inspect(text, environ.get("CONTENT_TYPE", ""), described)
         if problem:
@@ -181,6 +218,15 @@ class SlackWebApp:
             if k.lower() != "content-length"
         ]
         return reply
+
+    def _signed(self, text: str, timestamp: str, signature: str) -> bool:
+        """slack_sdk's check. It raises on what it cannot read (a timestamp str.isdigit() takes
+        but int() does not, such as "1²" or 5,000 digits; a signature that is not ASCII, which
+        hmac.compare_digest refuses): such a request is not signed either, so 401, not 500."""
+        try:
+            return self.verifier.is_valid(body=text, timestamp=timestamp, signature=signature)
+        except (ValueError, TypeError):
+            return False
 
 
 def _log_slack_request(status: int, latency_ms: float, described: Described) -> None:
@@ -232,14 +278,16 @@ def _inspect(text: str, content_type: str, described: Described) -> str | None:
     media = content_type.split(";")[0].strip().lower()
     if media == JSON:
         envelope = _json_object(text)
-        if envelope is None:
-            return "Body is not a JSON object"
+        if envelope is None or not isinstance(envelope.get("type"), str):
+            return "Body is not a JSON object with a type"
         _describe_envelope(envelope, described)
         return None
     if media != FORM:
         return "Unsupported content type"
     form = parse_qs(text, keep_blank_values=True)
     if "payload" in form:
+        if len(form["payload"]) != 1:  # Bolt would read the last one, this check the first
+            return "payload given more than once"
         payload = _json_object(form["payload"][0])
         if payload is None or not isinstance(payload.get("type"), str):
             return "payload is not a JSON object with a type"
@@ -295,6 +343,6 @@ def _string(value: object) -> str | None:
 def _json_object(text: str) -> dict[str, Any] | None:
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested thousands of levels deep
         return None
     return value if isinstance(value, dict) else None

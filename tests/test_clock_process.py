@@ -50,6 +50,7 @@ def _clock_env(settings, emulator) -> dict[str, str]:
             "MENTORBOT_NUDGE_LEASE_SECONDS": "3",
             "MENTORBOT_NUDGE_RETRY_SECONDS": "1",
             "MENTORBOT_LOG_LEVEL": "WARNING",
+        "MENTORBOT_DIGEST": "off",
         }
     )
     return env

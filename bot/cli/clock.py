@@ -9,13 +9,13 @@ from bot import nudges
 from bot.cli.wiring import build_services, check_schema
 from bot.config import Settings
 from bot.scheduler import Tick, build_scheduler
-from handlers.slack_client import outbox_client, web_client
 from handlers.sweeps import (
     expire_invitations,
     flag_at_risk,
     plan_surveys_and_digest,
     send_nudges,
 )
+from handlers.workspaces import clients_for
 
 log = logging.getLogger("mentorbot.clock")
 
@@ -28,8 +28,10 @@ def run_clock(settings: Settings) -> None:
     settings.require(["slack_bot_token"])
     services = build_services(settings, pool_size=2)
     check_schema(services)
-    client = web_client(settings)
-    outbox = outbox_client(settings)
+    # One workspace: its token. Several: each workspace's token from the installation store,
+    # looked up per message; a workspace that uninstalled the app is sent nothing.
+    client = clients_for(settings, services.database, outbox=False)
+    outbox = clients_for(settings, services.database, outbox=True)
     worker = nudges.worker_name()
 
     def heartbeat() -> None:
@@ -65,9 +67,8 @@ def run_sweep_once(settings: Settings, *, now: datetime | None, dry_run: bool) -
     moment = now or services.now()
     if not dry_run:
         flag_at_risk(services, now=moment)
-    lines = send_nudges(
-        outbox_client(settings), services, worker=nudges.worker_name(), now=moment, dry_run=dry_run
-    )
+    outbox = clients_for(settings, services.database, outbox=True)
+    lines = send_nudges(outbox, services, worker=nudges.worker_name(), now=moment, dry_run=dry_run)
     for line in lines:
         print(f"nudge {line.nudge_id} {line.kind} to {line.to}: {line.outcome}")
     print(

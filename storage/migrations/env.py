@@ -5,6 +5,7 @@ from sqlalchemy import pool
 from sqlmodel import SQLModel, create_engine
 
 import storage.models  # noqa: F401  (registers every table on SQLModel.metadata)
+from storage import slack_tables  # noqa: F401  (and slack_sdk's OAuth tables: 0006)
 
 config = context.config
 target_metadata = SQLModel.metadata
