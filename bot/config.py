@@ -8,7 +8,9 @@ pydantic's validation errors into one readable line naming each bad variable, an
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -147,6 +149,11 @@ class Settings(BaseSettings):
         default="weekly",
         pattern="^(off|daily|weekly)$",
         description="Program digest to the coordinator channel: off, daily or weekly.",
+    )
+
+    mentorbot_clock_heartbeat: str = Field(
+        default=str(Path(tempfile.gettempdir()) / "mentorbot-clock.heartbeat"),
+        description="File the clock touches every minute; `mentorbot clock --check` reads it.",
     )
 
     @field_validator("mentorbot_coordinators", mode="before")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from bot.config import Settings
+from bot.llm import Assistant, OfflineAssistant
 from storage.db import Database
 
 Clock = Callable[[], datetime]
@@ -21,6 +22,7 @@ class Services:
     settings: Settings
     database: Database
     clock: Clock = field(default=system_clock)
+    llm: Assistant = field(default_factory=OfflineAssistant)
 
     def now(self) -> datetime:
         return self.clock()

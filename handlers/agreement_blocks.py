@@ -38,6 +38,7 @@ KIND_WORDS = {
     "observation": "observation",
 }
 SUMMARY_FIELD_LIMIT = 600
+FRIENDLY_BLOCK = "agreement_friendly"
 
 
 def _variant(kind: str) -> str:
@@ -158,7 +159,9 @@ def _input(step: StepSpec, spec: FieldSpec, current: Any) -> InputBlock:
     )
 
 
-def summary_message(draft: Draft) -> BlockDicts:
+def summary_message(draft: Draft, friendly: dict[str, Any] | None = None) -> BlockDicts:
+    """The agreement to confirm; `friendly` is the LLM's short paragraph (`friendly_block`),
+    shown under the names when there is one."""
     blocks: list[Block] = [
         header(f"Our agreement (version {draft.version})"),
         context(
@@ -190,7 +193,31 @@ def summary_message(draft: Draft) -> BlockDicts:
                 ],
             )
         )
-    return render(blocks)
+    rendered = render(blocks)
+    if friendly is not None:
+        rendered.insert(2, friendly)
+    return rendered
+
+
+def friendly_block(text: str) -> dict[str, Any]:
+    """The LLM's paragraph about the agreement, as a block (its text escaped: never a ping)."""
+    block = section(prompts.render("agreement_friendly", text=escape_mrkdwn(text)))
+    block.block_id = FRIENDLY_BLOCK
+    return block.to_dict()
+
+
+def kept_friendly(message: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The paragraph block of a summary as posted, to keep it when the summary is redrawn."""
+    for block in (message or {}).get("blocks") or []:
+        text = block.get("text") if isinstance(block, dict) else None
+        if block.get("block_id") == FRIENDLY_BLOCK and isinstance(text, dict):
+            shown = str(text.get("text") or "")
+            if any(mark in shown for mark in ("<!", "<@", "<#")):
+                return None  # never ours: ours is escaped
+            kept = section(shown)
+            kept.block_id = FRIENDLY_BLOCK
+            return kept.to_dict()
+    return None
 
 
 def status_line(draft: Draft) -> str:

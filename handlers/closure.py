@@ -28,7 +28,7 @@ from bot.errors import DomainError
 from bot.forms import FormErrors
 from bot.services import Services
 from bot.text import escape_mrkdwn, shorten
-from handlers import announce, home, ids, request_blocks, view_state
+from handlers import announce, home, ids, llm_followups, request_blocks, view_state
 from handlers.blocks import notice, render, section
 
 END_LABELS = {
@@ -335,64 +335,77 @@ def open_report(
     except DomainError as problem:
         respond(replace_original=False, response_type="ephemeral", text=str(problem))
         return
-    blocks: list[Block] = [section(prompts.render("report_intro"))]
-    if draft.goals:
-        blocks.append(
-            InputBlock(
-                block_id=ids.REPORT_GOALS,
-                label="Goals reached",
-                optional=True,
-                element=CheckboxesElement(
-                    action_id=ids.REPORT_GOALS,
-                    options=[
-                        Option(value=str(n), label=shorten(goal, 75))
-                        for n, goal in enumerate(draft.goals[:10])
-                    ],
-                ),
+    metadata = {
+        "relationship_id": draft.relationship_id,
+        "occasion": draft.occasion,
+        "goals": list(draft.goals[:10]),
+    }
+
+    def report_modal(learned: str | None) -> dict[str, Any]:
+        blocks: list[Block] = [section(prompts.render("report_intro"))]
+        if draft.goals:
+            blocks.append(
+                InputBlock(
+                    block_id=ids.REPORT_GOALS,
+                    label="Goals reached",
+                    optional=True,
+                    element=CheckboxesElement(
+                        action_id=ids.REPORT_GOALS,
+                        options=[
+                            Option(value=str(n), label=shorten(goal, 75))
+                            for n, goal in enumerate(draft.goals[:10])
+                        ],
+                    ),
+                )
             )
-        )
-    blocks += [
-        InputBlock(
-            block_id=ids.REPORT_PROGRESS,
-            label="Progress against checkpoints",
-            element=PlainTextInputElement(
-                action_id=ids.REPORT_PROGRESS,
-                multiline=True,
-                max_length=mentor_reports.TEXT_MAX,
-                initial_value=draft.progress,
+        blocks += [
+            InputBlock(
+                block_id=ids.REPORT_PROGRESS,
+                label="Progress against checkpoints",
+                element=PlainTextInputElement(
+                    action_id=ids.REPORT_PROGRESS,
+                    multiline=True,
+                    max_length=mentor_reports.TEXT_MAX,
+                    initial_value=draft.progress,
+                ),
             ),
-        ),
-        InputBlock(
-            block_id=ids.REPORT_LEARNED,
-            label="What was learned",
-            element=PlainTextInputElement(
-                action_id=ids.REPORT_LEARNED, multiline=True, max_length=mentor_reports.TEXT_MAX
+            InputBlock(
+                block_id=ids.REPORT_LEARNED,
+                label="What was learned",
+                hint="A first draft to correct: check it says what you saw." if learned else None,
+                element=PlainTextInputElement(
+                    action_id=ids.REPORT_LEARNED,
+                    multiline=True,
+                    max_length=mentor_reports.TEXT_MAX,
+                    initial_value=shorten(learned, mentor_reports.TEXT_MAX) if learned else None,
+                ),
             ),
-        ),
-        InputBlock(
-            block_id=ids.REPORT_RECOMMENDATIONS,
-            label="Recommendations",
-            optional=True,
-            element=PlainTextInputElement(
-                action_id=ids.REPORT_RECOMMENDATIONS,
-                multiline=True,
-                max_length=mentor_reports.TEXT_MAX,
+            InputBlock(
+                block_id=ids.REPORT_RECOMMENDATIONS,
+                label="Recommendations",
+                optional=True,
+                element=PlainTextInputElement(
+                    action_id=ids.REPORT_RECOMMENDATIONS,
+                    multiline=True,
+                    max_length=mentor_reports.TEXT_MAX,
+                ),
             ),
-        ),
-    ]
-    client.views_open(
-        trigger_id=body["trigger_id"],
-        view=_modal(
-            ids.REPORT_FORM,
-            "Report",
-            blocks,
-            "Save",
-            {
-                "relationship_id": draft.relationship_id,
-                "occasion": draft.occasion,
-                "goals": list(draft.goals[:10]),
-            },
-        ),
+        ]
+        return _modal(ids.REPORT_FORM, "Report", blocks, "Save", metadata)
+
+    opened = client.views_open(trigger_id=body["trigger_id"], view=report_modal(None))
+    shown = opened.get("view") or {}
+    # With an LLM, a first draft of "what was learned" fills the empty field once it comes.
+    llm_followups.draft_learned(
+        client,
+        _services(context),
+        team_id=context.team_id or "",
+        view_id=str(shown.get("id") or ""),
+        view_hash=str(shown.get("hash") or ""),
+        relationship_id=draft.relationship_id,
+        goals=draft.goals,
+        progress=draft.progress,
+        rebuild=report_modal,
     )
 
 

@@ -17,7 +17,7 @@ from bot.errors import DomainError
 from bot.forms import FormErrors
 from bot.services import Services
 from bot.text import escape_mrkdwn
-from handlers import agreement_blocks, home, ids, request_blocks, view_state
+from handlers import agreement_blocks, home, ids, llm_followups, request_blocks, view_state
 from handlers.blocks import notice
 from handlers.directory import SlackDirectory
 
@@ -120,6 +120,14 @@ def post_summary(client: WebClient, services: Services, team_id: str, draft: Dra
     )
     if previous is not None:
         _retire(client, *previous)
+    llm_followups.friendly_summary(
+        client,
+        services,
+        team_id=team_id,
+        draft=draft,
+        channel=draft.channel_id,
+        ts=str(posted["ts"]),
+    )
 
 
 def _retire(client: WebClient, channel: str, ts: str) -> None:
@@ -158,7 +166,9 @@ def confirm(
                 channel=channel,
                 ts=ts,
                 text="Our agreement",
-                blocks=agreement_blocks.summary_message(outcome.draft),
+                blocks=agreement_blocks.summary_message(
+                    outcome.draft, friendly=agreement_blocks.kept_friendly(body.get("message"))
+                ),
             )
         except SlackApiError as error:
             log.warning("could not update the summary: %s", error.response.get("error"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -25,7 +26,15 @@ from bot.errors import DomainError
 from bot.forms import FormErrors
 from bot.services import Services
 from bot.text import escape_mrkdwn
-from handlers import agreement_blocks, announce, home, ids, request_blocks, view_state
+from handlers import (
+    agreement_blocks,
+    announce,
+    home,
+    ids,
+    llm_followups,
+    request_blocks,
+    view_state,
+)
 from handlers.blocks import render, section
 
 PROGRESS_LABELS = {"on_track": "on track", "behind": "behind", "blocked": "blocked"}
@@ -159,12 +168,45 @@ def submit_note(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
 
 
 def reflection_modal(
-    services: Services, context: BoltContext, relationship_id: int, checkpoint_id: int
+    services: Services,
+    context: BoltContext,
+    relationship_id: int,
+    checkpoint_id: int,
+    *,
+    question: str | None = None,
+    external_id: str | None = None,
 ) -> dict[str, Any]:
-    question = reflections.question(
-        services, team_id=context.team_id or "", user_id=context.user_id or ""
-    )
+    """The reflection form with the rotating question. With an LLM, the modal gets an
+    external_id and a question tailored to the plan's goals replaces the rotating one once the
+    model answers (after the caller's views.open: opening is never delayed)."""
+    tailored = question is not None
+    if question is None:
+        question = reflections.question(
+            services, team_id=context.team_id or "", user_id=context.user_id or ""
+        )
     choices = _relationship_options(services, context) if not relationship_id else []
+    if not tailored and services.llm.enabled:
+        external_id = f"reflect-{uuid.uuid4().hex}"
+        about = relationship_id or (
+            view_state.number(choices[0].value) if len(choices) == 1 else None
+        )
+        llm_followups.tailor_reflection(
+            context.client,
+            services,
+            team_id=context.team_id or "",
+            user_id=context.user_id or "",
+            external_id=external_id,
+            relationship_id=about,
+            fallback=question,
+            rebuild=lambda better: reflection_modal(
+                services,
+                context,
+                relationship_id,
+                checkpoint_id,
+                question=better,
+                external_id=external_id,
+            ),
+        )
     blocks: list[Block] = [
         section(prompts.render("reflection_intro", question=f"_{escape_mrkdwn(question)}_"))
     ]
@@ -227,6 +269,7 @@ def reflection_modal(
             {"relationship_id": relationship_id, "checkpoint_id": checkpoint_id}
         ),
         blocks=blocks,
+        external_id=external_id,
     )
     return view.to_dict()
 

@@ -8,13 +8,15 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot import people, requesting
 from bot.errors import DomainError
 from bot.forms import FormErrors, parse_request
 from bot.services import Services
 from bot.text import escape_mrkdwn
-from handlers import announce, ids, request_blocks, view_state
+from bot.triage import Answers
+from handlers import announce, ids, llm_followups, request_blocks, view_state
 from handlers.directory import SlackDirectory
 from storage.models import Kind
 
@@ -41,8 +43,9 @@ def open_form(kind: Kind) -> Callable[..., None]:
     return open_request_form
 
 
-def submit_form(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
-    """Validate, store and triage; the answer replaces the form in the same modal."""
+def submit_form(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    """Validate, store and triage; the answer replaces the form in the same modal. With an LLM,
+    its second opinion is asked for after the ack and added to the modal when it comes."""
     services: Services = context["services"]
     values = view["state"]["values"]
     user_id = context.user_id or ""
@@ -69,6 +72,16 @@ def submit_form(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
         services, requester, team_id=context.team_id or "", kind_asked=kind, form=form
     )
     ack(response_action="update", view=request_blocks.triage_view(submitted))
+    llm_followups.second_opinion(
+        client,
+        services,
+        team_id=context.team_id or "",
+        view_id=str(view["id"]),
+        submitted=submitted,
+        answers=Answers(
+            need=form.need, drivers=form.drivers, goal_scope=form.goal_scope, format=form.format
+        ),
+    )
 
 
 def choose_kind(kind: Kind) -> Callable[..., None]:
@@ -96,11 +109,25 @@ def choose_kind(kind: Kind) -> Callable[..., None]:
         except DomainError as problem:
             _show_in_modal(client, view, str(problem))
             return
-        client.views_update(
-            view_id=view["id"], hash=view.get("hash"), view=request_blocks.candidates_view(proposal)
-        )
+        candidates = request_blocks.candidates_view(proposal)
+        try:
+            shown = client.views_update(view_id=view["id"], hash=view.get("hash"), view=candidates)
+        except SlackApiError as error:
+            if error.response.get("error") != "hash_conflict":
+                raise
+            # The LLM's second opinion was added to the triage view after this click was sent;
+            # the choice is made and stored, so show its candidates all the same.
+            shown = client.views_update(view_id=view["id"], view=candidates)
         if proposal.queued:
             announce.queue(client, services, proposal.card)
+        else:
+            llm_followups.match_reasons(
+                client,
+                services,
+                view_id=str(view["id"]),
+                view_hash=str((shown.get("view") or {}).get("hash") or ""),
+                proposal=proposal,
+            )
 
     choose.__name__ = f"choose_{kind.value}"
     return choose

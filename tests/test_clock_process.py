@@ -34,7 +34,7 @@ PAIRS = [
 ]
 
 
-def _clock_env(settings, emulator) -> dict[str, str]:
+def _clock_env(settings, emulator, heartbeat: Path | None = None) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
@@ -50,7 +50,8 @@ def _clock_env(settings, emulator) -> dict[str, str]:
             "MENTORBOT_NUDGE_LEASE_SECONDS": "3",
             "MENTORBOT_NUDGE_RETRY_SECONDS": "1",
             "MENTORBOT_LOG_LEVEL": "WARNING",
-        "MENTORBOT_DIGEST": "off",
+            "MENTORBOT_DIGEST": "off",
+            "MENTORBOT_CLOCK_HEARTBEAT": str(heartbeat or Path(os.devnull)),
         }
     )
     return env
@@ -109,11 +110,12 @@ def _start(env) -> subprocess.Popen[bytes]:
 
 @pytest.mark.parametrize("clocks", [1, 2] if POSTGRES_URL else [1])
 def test_every_due_nudge_is_delivered_exactly_once_despite_kills_and_faults(
-    clocks, services, settings, emulator
+    clocks, services, settings, emulator, tmp_path
 ):
     _seed_due_nudges(services)
     emulator.set_faults(rate_429=0.17, rate_5xx=0.17)
-    env = _clock_env(settings, emulator)
+    heartbeat = tmp_path / "clock.heartbeat"
+    env = _clock_env(settings, emulator, heartbeat)
     chaos = random.Random(7)
     for _round in range(4):
         running = [_start(env) for _ in range(clocks)]
@@ -142,3 +144,28 @@ def test_every_due_nudge_is_delivered_exactly_once_despite_kills_and_faults(
     assert posts == {nudge_id: 1 for nudge_id in statuses}
     failed = [c for c in emulator.calls(include_failed=True) if c.status in (429, 500, 503)]
     assert failed, "the emulator should have injected faults"
+    assert heartbeat.exists()
+
+
+def test_clock_check_is_a_readiness_probe(tmp_path, settings, emulator):
+    heartbeat = tmp_path / "beat"
+    env = _clock_env(settings, emulator, heartbeat)
+
+    def check() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [MENTORBOT, "clock", "--check"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    assert check().returncode == 1
+    heartbeat.touch()
+    fresh = check()
+    assert fresh.returncode == 0
+    assert "alive" in fresh.stdout
+    old = time.time() - 600
+    os.utime(heartbeat, (old, old))
+    assert check().returncode == 1

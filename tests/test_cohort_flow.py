@@ -88,19 +88,33 @@ def test_cohort_proposes_then_sends_on_approval(driver, emulator, services):
 def test_coaching_groups_from_the_intake(driver, emulator, services):
     from storage.models import Relationship, RelationshipMember
 
-    volunteer(actor(driver, emulator, DOT), roles=["coach"], topics="SQL, reporting",
-              formats=["group", "one_to_one"], capacity=2)
+    volunteer(
+        actor(driver, emulator, DOT),
+        roles=["coach"],
+        topics="SQL, reporting",
+        formats=["group", "one_to_one"],
+        capacity=2,
+    )
     for user in (KOFI, ELODIE, HANA, JONAH):
-        ask_for(actor(driver, emulator, user), "/coach", need="Write SQL for our reports",
-                manager=PRIYA if user != JONAH else TOMAS, scope="specific_skill")
+        ask_for(
+            actor(driver, emulator, user),
+            "/coach",
+            need="Write SQL for our reports",
+            manager=PRIYA if user != JONAH else TOMAS,
+            scope="specific_skill",
+        )
     assert "size from 2 to 12" in driver.command(MARCUS, "/mentoring", "cohort groups 40").text
-    shown = driver.command(MARCUS, "/mentoring", "cohort groups 4",
-                           channel_id="C0COORD").as_message()
+    shown = driver.command(
+        MARCUS, "/mentoring", "cohort groups 4", channel_id="C0COORD"
+    ).as_message()
     assert "1 group(s) of up to 4" in str(shown)
     posted = emulator.messages("C0COORD")[-1]
     driver.click(MARCUS, ids.COHORT_GROUPS_APPROVE, message=("C0COORD", posted["ts"]))
     made = wait_for(lambda: rows(services, Relationship))
     assert [r.kind for r in made] == ["group_coaching"]
     assert len(rows(services, RelationshipMember)) == 5
-    wait_for(lambda: any(ids.AGREEMENT_START in str(c.params)
-                         for c in emulator.calls("chat.postMessage")))
+    wait_for(
+        lambda: any(
+            ids.AGREEMENT_START in str(c.params) for c in emulator.calls("chat.postMessage")
+        )
+    )

@@ -94,10 +94,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="run in Socket Mode (no public URL needed)",
         description="Connect to Slack over Socket Mode with SLACK_APP_TOKEN.",
     )
-    sub.add_parser(
+    clock = sub.add_parser(
         "clock",
         help="run the scheduler process (nudges, sweeps)",
         description="Run the clock: interval jobs that send what the database says is due.",
+    )
+    clock.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 0 if a running clock has ticked in the last 3 minutes (a readiness probe)",
     )
 
     db = sub.add_parser("db", help="database migrations", description="Manage the database schema.")
@@ -221,8 +226,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         run_socket_mode(settings)
         return 0
     if args.command == "clock":
-        from bot.cli.clock import run_clock
+        from bot.cli.clock import check_heartbeat, run_clock
 
+        if args.check:
+            return check_heartbeat(settings)
         run_clock(settings)
         return 0
     if args.command == "db":

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
+from pathlib import Path
 
 from bot import nudges
 from bot.cli.wiring import build_services, check_schema
@@ -35,7 +37,9 @@ def run_clock(settings: Settings) -> None:
     worker = nudges.worker_name()
 
     def heartbeat() -> None:
-        if not services.database.ping():
+        if services.database.ping():
+            Path(settings.mentorbot_clock_heartbeat).touch()
+        else:
             log.warning("clock heartbeat: database unreachable")
 
     def nudge_sweep() -> None:
@@ -75,4 +79,21 @@ def run_sweep_once(settings: Settings, *, now: datetime | None, dry_run: bool) -
         f"{len(lines)} nudge(s) {'would be handled' if dry_run else 'handled'} at "
         f"{moment:%Y-%m-%d %H:%M} UTC"
     )
+    return 0
+
+
+HEARTBEAT_FRESH_SECONDS = 180
+
+
+def check_heartbeat(settings: Settings) -> int:
+    """`mentorbot clock --check`: 0 when the clock ticked (and reached the database) lately."""
+    beat = Path(settings.mentorbot_clock_heartbeat)
+    if not beat.exists():
+        print(f"clock: no heartbeat at {beat}: is `mentorbot clock` running?")
+        return 1
+    age = time.time() - beat.stat().st_mtime
+    if age > HEARTBEAT_FRESH_SECONDS:
+        print(f"clock: last heartbeat {age:.0f} s ago (expected within {HEARTBEAT_FRESH_SECONDS})")
+        return 1
+    print(f"clock: alive, last heartbeat {age:.0f} s ago")
     return 0

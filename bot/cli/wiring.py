@@ -6,6 +6,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.config import Settings
+from bot.llm import build_assistant
 from bot.services import Clock, Services
 from handlers.app import create_app
 from handlers.web import SlackWebApp
@@ -20,9 +21,10 @@ def build_services(
     settings: Settings, *, pool_size: int = 5, clock: Clock | None = None
 ) -> Services:
     database = Database.from_url(settings.database_url, pool_size=pool_size)
+    llm = build_assistant(settings)
     if clock is None:
-        return Services(settings=settings, database=database)
-    return Services(settings=settings, database=database, clock=clock)
+        return Services(settings=settings, database=database, llm=llm)
+    return Services(settings=settings, database=database, clock=clock, llm=llm)
 
 
 def check_schema(services: Services) -> None:
