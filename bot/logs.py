@@ -36,7 +36,6 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 # Libraries that log request or response bodies at DEBUG (slack_sdk logs every Web API call's
 # arguments, message text included): they never go below INFO, whatever --log-level says.
-# These log request bodies (people's own words) at DEBUG, so they never go below INFO.
 _NEVER_DEBUG = ("slack_sdk", "slack_bolt", "mentorbot.bolt", "openai", "httpx2")
 _QUIET = {"alembic": logging.WARNING, "apscheduler": logging.WARNING}
 
