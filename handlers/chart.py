@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 
 from bot import program_history
 from bot.errors import DomainError
+from bot.roles import require_coordinator
 from bot.services import Services
 
 
@@ -50,18 +51,19 @@ def render_png(weeks: Sequence[program_history.Week]) -> bytes:
 def chart_subcommand(
     ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
+    """Ack first: drawing reads the program's history and may take a moment."""
     services: Services = context["services"]
+    team_id, user_id = context.team_id or "", context.user_id or ""
     try:
-        weeks = program_history.weekly(
-            services, team_id=context.team_id or "", user_id=context.user_id or ""
-        )
+        require_coordinator(services, team_id=team_id, user_id=user_id, action="status.chart")
     except DomainError as problem:
         ack(text=str(problem))
         return
     ack(text="Drawing the chart; it will appear here in a moment.")
+    weeks = program_history.weekly(services, team_id=team_id, user_id=user_id)
     channel = command.get("channel_id") or ""
     if channel != services.settings.mentorbot_coordinator_channel:
-        channel = str(client.conversations_open(users=context.user_id)["channel"]["id"])
+        channel = str(client.conversations_open(users=user_id)["channel"]["id"])
     client.files_upload_v2(
         channel=channel,
         filename="mentoring-health.png",

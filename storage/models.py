@@ -212,11 +212,14 @@ class Checkpoint(SQLModel, table=True):
     """A moment when both people assess progress against the plan."""
 
     __tablename__ = "checkpoints"
-    __table_args__ = (Index("ix_checkpoints_status_due", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_checkpoints_status_due", "status", "due_at"),
+        Index("ix_checkpoints_relationship_status_due", "relationship_id", "status", "due_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32, index=True)
-    relationship_id: int = Field(foreign_key="relationships.id", index=True)
+    relationship_id: int = Field(foreign_key="relationships.id")
     agreement_id: int | None = Field(default=None, foreign_key="agreements.id")
     title: str = Field(default="", max_length=300)
     reason: str = Field(default="cadence", max_length=16)
@@ -233,6 +236,7 @@ class Nudge(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("dedupe_key", name="uq_nudges_dedupe_key"),
         Index("ix_nudges_status_send_at", "status", "send_at"),
+        Index("ix_nudges_checkpoint_id", "checkpoint_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
