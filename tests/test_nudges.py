@@ -333,3 +333,73 @@ def test_muted_people_get_only_the_essential_question(services, clock, driver, e
     kinds = sorted(n.kind for n in rows(services, Nudge) if n.person_id == kofi_id)
     assert kinds == ["assess"]
     assert "back on" in kofi.command("/mentoring", "unmute").text
+
+
+def test_send_due_by_hand_from_the_command_line(services, settings, emulator, tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    due = datetime(2026, 3, 30, 15, 0, tzinfo=UTC)
+    seed_pair(
+        services.database,
+        guide=(DOT, "Europe/London"),
+        learner=(KOFI, "America/New_York"),
+        due=[due],
+    )
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "MENTORBOT_", "DATABASE_URL"))
+    }
+    env.update(
+        SLACK_BOT_TOKEN="xoxb-emulator-token",
+        SLACK_API_URL=emulator.api_url,
+        DATABASE_URL=settings.database_url,
+        MENTORBOT_DIGEST="off",
+    )
+    mentorbot = str(Path(sys.executable).parent / "mentorbot")
+
+    def send_due(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [mentorbot, "nudges", "send-due", *args],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    planned = send_due("--now", "2026-03-25T12:00:00+00:00")
+    assert planned.returncode == 0, planned.stderr
+    dry = send_due("--now", "2026-03-27T13:30:00+00:00", "--dry-run")
+    assert "would send" in dry.stdout
+    assert not nudge_posts(emulator)
+    real = send_due("--now", "2026-03-27T13:30:00+00:00")
+    assert "before to U0KOFI01: sent" in real.stdout
+    assert len(nudge_posts(emulator)) == 2
+    bad = send_due("--now", "yesterday")
+    assert bad.returncode == 2
+    assert "ISO" in bad.stderr
+
+
+def test_long_relationships_owe_a_periodic_report(services, clock, emulator, outbox):
+    from handlers.sweeps import flag_at_risk
+
+    seed_pair(
+        services.database,
+        guide=(DOT, "Europe/London"),
+        learner=(KOFI, "Europe/London"),
+        due=[clock.current + timedelta(days=5)],
+        at=clock.current - timedelta(days=200),
+    )
+    flag_at_risk(services)
+    flag_at_risk(services, now=clock.current + timedelta(hours=3))
+    reports = [n for n in rows(services, Nudge) if n.kind == "report_due"]
+    assert len(reports) == 1
+    send_nudges(outbox, services, worker="t")
+    posted = [c for c in nudge_posts(emulator) if "periodic report" in str(c.params)]
+    assert len(posted) == 1
+    assert ids.REPORT_OPEN in str(posted[0].params)
