@@ -30,6 +30,7 @@ from bot.services import Services
 from bot.text import escape_mrkdwn, shorten
 from handlers import announce, home, ids, llm_followups, request_blocks, view_state
 from handlers.blocks import notice, render, section
+from handlers.replies import whisper
 
 END_LABELS = {
     "goals_met": "The goals were met",
@@ -333,7 +334,7 @@ def open_report(
             occasion=occasion,
         )
     except DomainError as problem:
-        respond(replace_original=False, response_type="ephemeral", text=str(problem))
+        whisper(respond, str(problem))
         return
     metadata = {
         "relationship_id": draft.relationship_id,

@@ -16,6 +16,7 @@ from bot.services import Services
 from handlers import announce, console_blocks, contracting, ids
 from handlers.blocks import notice
 from handlers.chart import chart_subcommand
+from handlers.replies import whisper
 
 log = logging.getLogger("mentorbot.console")
 REPORT_WINDOW = timedelta(days=90)
@@ -198,7 +199,7 @@ def approve_cohort(
             fingerprint=str(action.get("value", "")),
         )
     except DomainError as problem:
-        respond(replace_original=False, response_type="ephemeral", text=str(problem))
+        whisper(respond, str(problem))
         return
     for one in invited:
         announce.invitation(client, services, one)
@@ -223,7 +224,7 @@ def approve_groups(
             fingerprint=fingerprint,
         )
     except DomainError as problem:
-        respond(replace_original=False, response_type="ephemeral", text=str(problem))
+        whisper(respond, str(problem))
         return
     for relationship_id in made:
         contracting.kickoff(

@@ -20,6 +20,7 @@ from bot.text import escape_mrkdwn
 from handlers import agreement_blocks, home, ids, llm_followups, request_blocks, view_state
 from handlers.blocks import notice
 from handlers.directory import SlackDirectory
+from handlers.replies import whisper
 
 log = logging.getLogger("mentorbot.contracting")
 
@@ -58,7 +59,7 @@ def start(
             relationship_id=relationship_id,
         )
     except DomainError as problem:
-        respond(replace_original=False, response_type="ephemeral", text=str(problem))
+        whisper(respond, str(problem))
         return
     step = draft.next_step or agreement_terms.steps_for(draft.kind)[0].name
     client.views_open(trigger_id=body["trigger_id"], view=agreement_blocks.step_modal(draft, step))
@@ -156,7 +157,7 @@ def confirm(
             agreement_id=view_state.number(action.get("value")) or 0,
         )
     except DomainError as problem:
-        respond(replace_original=False, response_type="ephemeral", text=escape_mrkdwn(str(problem)))
+        whisper(respond, escape_mrkdwn(str(problem)))
         return
     channel = body.get("channel", {}).get("id")
     ts = body.get("message", {}).get("ts")
@@ -204,7 +205,7 @@ def open_change(
             relationship_id=view_state.number(action.get("value")) or 0,
         )
     except DomainError as problem:
-        respond(replace_original=False, response_type="ephemeral", text=str(problem))
+        whisper(respond, str(problem))
         return
     client.views_open(trigger_id=body["trigger_id"], view=agreement_blocks.edit_chooser(draft))
 
@@ -291,13 +292,9 @@ def checkpoint_menu(
             checkpoint_id=checkpoint_id,
         )
     except DomainError as problem:
-        respond(replace_original=False, response_type="ephemeral", text=str(problem))
+        whisper(respond, str(problem))
         return
-    respond(
-        replace_original=False,
-        response_type="ephemeral",
-        text=f"Removed: {escape_mrkdwn(removed.title)}.",
-    )
+    whisper(respond, f"Removed: {escape_mrkdwn(removed.title)}.")
 
 
 def open_add_checkpoint(

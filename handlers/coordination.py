@@ -14,6 +14,7 @@ from bot.roles import require_coordinator
 from bot.services import Services
 from handlers import announce, ids, request_blocks, view_state
 from handlers.blocks import notice
+from handlers.replies import whisper
 
 
 def open_assign(
@@ -35,7 +36,7 @@ def open_assign(
             subject=f"request:{request_id}",
         )
     except DomainError as refusal:
-        respond(replace_original=False, response_type="ephemeral", text=str(refusal))
+        whisper(respond, str(refusal))
         return
     client.views_open(trigger_id=body["trigger_id"], view=request_blocks.assign_form(request_id))
 

@@ -13,6 +13,7 @@ from bot.forms import FormErrors, parse_reason
 from bot.services import Services
 from bot.text import escape_mrkdwn
 from handlers import announce, ids, request_blocks, view_state
+from handlers.replies import whisper
 
 
 def accept(
@@ -27,7 +28,7 @@ def accept(
             invitation_id=view_state.number(action.get("value")) or 0,
         )
     except DomainError as problem:
-        respond(replace_original=False, response_type="ephemeral", text=escape_mrkdwn(str(problem)))
+        whisper(respond, escape_mrkdwn(str(problem)))
         return
     announce.accepted(client, context["services"], outcome)
 

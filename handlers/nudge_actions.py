@@ -36,6 +36,7 @@ from handlers import (
     view_state,
 )
 from handlers.blocks import render, section
+from handlers.replies import whisper
 
 PROGRESS_LABELS = {"on_track": "on track", "behind": "behind", "blocked": "blocked"}
 ASSESS_ACTIONS = {
@@ -50,10 +51,6 @@ def _services(context: BoltContext) -> Services:
     return services
 
 
-def _tell(respond: Respond, text: str) -> None:
-    respond(replace_original=False, response_type="ephemeral", text=escape_mrkdwn(text))
-
-
 def done(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
     ack()
     try:
@@ -64,7 +61,7 @@ def done(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respon
             checkpoint_id=view_state.number(action.get("value")) or 0,
         )
     except DomainError as problem:
-        _tell(respond, str(problem))
+        whisper(respond, escape_mrkdwn(str(problem)))
         return
     respond(replace_original=True, text="Marked as done. Nice work!")
 
@@ -88,13 +85,11 @@ def snooze(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Resp
             checkpoint_id=view_state.number(action.get("value")) or 0,
         )
     except DomainError as problem:
-        _tell(respond, str(problem))
+        whisper(respond, escape_mrkdwn(str(problem)))
         return
     stamp = int(again.timestamp())
     when = f"<!date^{stamp}^{{date_short_pretty}} at {{time}}|{again:%d %b %H:%M} UTC>"
-    respond(
-        replace_original=False, response_type="ephemeral", text=prompts.render("snoozed", when=when)
-    )
+    whisper(respond, prompts.render("snoozed", when=when))
 
 
 def assess(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
@@ -110,7 +105,7 @@ def assess(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Resp
             progress=progress,
         )
     except DomainError as problem:
-        _tell(respond, str(problem))
+        whisper(respond, escape_mrkdwn(str(problem)))
         return
     blocks: list[Block] = [
         section(prompts.render("assess_thanks", progress=PROGRESS_LABELS[progress])),

@@ -20,6 +20,7 @@ from bot.services import Services
 from bot.text import escape_mrkdwn, shorten
 from handlers import ids, view_state
 from handlers.blocks import BlockDicts, header, render, section
+from handlers.replies import whisper
 
 RATE_ACTION = re.compile(rf"^{ids.PULSE_RATE}_[1-5]$")
 
@@ -48,13 +49,9 @@ def rate(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respon
             rating=rating,
         )
     except DomainError as problem:
-        respond(replace_original=False, response_type="ephemeral", text=str(problem))
+        whisper(respond, str(problem))
         return
-    respond(
-        replace_original=False,
-        response_type="ephemeral",
-        text=prompts.render("pulse_thanks", rating=rating),
-    )
+    whisper(respond, prompts.render("pulse_thanks", rating=rating))
 
 
 def open_suggestion(

@@ -18,6 +18,7 @@ from bot.text import escape_mrkdwn
 from bot.triage import Answers
 from handlers import announce, ids, llm_followups, request_blocks, view_state
 from handlers.directory import SlackDirectory
+from handlers.replies import whisper
 from storage.models import Kind
 
 ASK_ACTION = re.compile(rf"^{ids.REQUEST_ASK}:\d+$")
@@ -205,7 +206,7 @@ def _tell(client: WebClient, body: dict[str, Any], respond: Respond, text: str) 
     if body.get("view"):
         _show_in_modal(client, body["view"], text)
     else:
-        respond(replace_original=False, response_type="ephemeral", text=escape_mrkdwn(text))
+        whisper(respond, escape_mrkdwn(text))
 
 
 def register(app: App) -> None:
