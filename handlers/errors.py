@@ -23,9 +23,20 @@ def friendly_text(error: BaseException) -> str:
     return OOPS
 
 
+class AckKept(Exception):
+    """Raised by `on_error` once it has told the person, when the listener had already acked.
+
+    Bolt 1.30 stores the error handler's result over that ack as soon as the handler returns
+    (`ack.response = response`, None after an ack). A request thread that has not yet picked
+    the ack up (it looks every 10 ms) then waits out Slack's 3 seconds and answers 404, so the
+    person sees Slack's own error instead of the answer that was ready. Raising skips that
+    assignment; Bolt's listener executor drops the exception without a word.
+    """
+
+
 def on_error(
     error: Exception, request: BoltRequest, response: BoltResponse | None, body: dict[str, Any]
-) -> BoltResponse | None:
+) -> BoltResponse:
     kind = body.get("type") or ("slash_command" if "command" in body else "unknown")
     log.error(
         "listener failed",
@@ -40,7 +51,7 @@ def on_error(
     respond = request.context.respond
     if respond is not None:
         respond(text=text, response_type="ephemeral", replace_original=False)
-    return None
+    raise AckKept(type(error).__name__) from error
 
 
 def error_modal(text: str) -> dict[str, Any]:

@@ -24,10 +24,11 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, parse_qsl
 
-from slack_bolt import App, BoltRequest
+from slack_bolt import App, BoltContext, BoltRequest
 from slack_bolt.oauth import OAuthFlow
+from slack_bolt.request.internals import build_context
 from slack_sdk.signature import SignatureVerifier
 
 from bot.services import Services
@@ -204,7 +205,10 @@ class SlackWebApp:
             return Reply(400, problem)
         query = environ.get("QUERY_STRING", "")
         try:
-            response = self.app.dispatch(BoltRequest(body=text, query=query, headers=headers))
+            request = BoltRequest(body=text, query=query, headers=headers)
+            if described.payload_type == "slash_command":
+                _keep_command_fields(request, text)
+            response = self.app.dispatch(request)
         except (ValueError, KeyError, TypeError) as error:
             # Bolt could not parse what passed the shape check: answer 400, never 500.
             described.outcome, described.error = ERROR, type(error).__name__
@@ -302,6 +306,16 @@ def _inspect(text: str, content_type: str, described: Described) -> str | None:
         described.payload_type = "ssl_check"
         return None
     return "Unrecognised form body"
+
+
+def _keep_command_fields(request: BoltRequest, text: str) -> None:
+    """Bolt 1.30 reads any form body containing "payload" anywhere (`/mentor payload design`,
+    a channel named #payments-payload) as an interaction, finds no payload field and parses
+    it as {}: the command then matches no listener and the person gets 404. Give Bolt the
+    command's fields as they were sent, and the context built from them."""
+    if "payload" in text:
+        request.body = dict(parse_qsl(text, keep_blank_values=True))
+        request.context = build_context(BoltContext({}), request.body)
 
 
 def _first(form: dict[str, list[str]], key: str) -> str | None:

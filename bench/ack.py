@@ -1,0 +1,384 @@
+"""How fast Mentorbot acknowledges a slash command under load, against a bare Bolt app.
+
+Both run on gunicorn with the same settings (2 gthread workers of 8 threads, as `mentorbot serve`
+starts them): Mentorbot's real `mentorbot serve` on a fresh SQLite database migrated with
+`storage.db.upgrade`, the built-in Slack emulator standing in for the Web API; and
+bench/bare_bolt.py, a Bolt app whose only listener acks `/mentoring` with no work. 50 senders,
+each a person of its own on a keep-alive connection, send signed `/mentoring me` commands as fast
+as the answers come back, for 15 s per app (at most 20,000 requests) after a 3 s warm-up that
+is not counted. Per app: p50, p99, throughput and errors (anything but a 200 with the expected
+answer); then the ratio of the p99s (target ≤ 1.5, zero errors). Also the resident memory
+(VmRSS from /proc) of Mentorbot's gunicorn master and workers, idle after boot and at the peak
+of the load; the target is per worker (< 150 MB idle), and the whole tree is shown beside it,
+in RSS (shared pages counted in every process) and PSS (shared pages split between them).
+
+    python bench/ack.py
+    MENTORBOT_BENCH_ACK_SECONDS=5 python bench/ack.py   # a quick run
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import http.client
+import os
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `python bench/ack.py`
+
+from bench._serve import Served, bare_bolt_serve, mentorbot_serve, pss_kib, rss_kib
+from bench.common import Row, missed, print_table, write_json
+from bot.emulator import SlackEmulator
+from storage.db import upgrade
+
+SECONDS_ENV = "MENTORBOT_BENCH_ACK_SECONDS"
+SENDERS = 50
+WORKERS, THREADS = 2, 8
+WARM_UP_S = 3.0
+MAX_REQUESTS = 20_000
+RATIO_TARGET = 1.5
+PACED_PER_SENDER = 2.0  # commands a second per sender in the paced run: 100/s in all
+IDLE_WORKER_MB = 150.0
+SECRET = "bench-signing-secret-0123456789abcdef"
+TOKEN = "xoxb-emulator-token"
+TEAM = "T0EMULATOR"
+MENTORBOT_ANSWER = b"Your mentoring and coaching."
+BARE_ANSWER = b"ok"
+
+
+def _people() -> list[dict[str, Any]]:
+    return [
+        {
+            "id": f"U0BENCH{n:03d}",
+            "name": f"bench{n}",
+            "real_name": f"Bench Person {n}",
+            "display_name": f"Bench {n}",
+            "tz": "Europe/Berlin",
+        }
+        for n in range(SENDERS)
+    ]
+
+
+@dataclass
+class Load:
+    """What the senders measured: latencies in ms of the counted requests, and the failures."""
+
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    first_error: str = ""
+    seconds: float = 0.0
+
+    def percentile(self, share: float) -> float:
+        ordered = sorted(self.latencies)
+        if not ordered:
+            return float("nan")
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def _body(user: str, response_url: str) -> bytes:
+    return urlencode(
+        {
+            "token": "bench",
+            "team_id": TEAM,
+            "team_domain": "larkspur",
+            "channel_id": "D" + user[1:],
+            "channel_name": "directmessage",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/mentoring",
+            "text": "me",
+            "api_app_id": "A0MENTORBOT",
+            "is_enterprise_install": "false",
+            "response_url": response_url,
+            "trigger_id": f"{int(time.time() * 1000)}.1.bench",
+        }
+    ).encode()
+
+
+def _headers(body: bytes) -> dict[str, str]:
+    stamp = str(int(time.time()))
+    base = b"v0:" + stamp.encode() + b":" + body
+    signature = "v0=" + hmac.new(SECRET.encode(), base, hashlib.sha256).hexdigest()
+    return {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": signature,
+    }
+
+
+def _send_load(
+    served: Served,
+    emulator: SlackEmulator,
+    expected: bytes,
+    seconds: float,
+    per_sender_rate: float | None = None,
+) -> Load:
+    """SENDERS threads, each on its own keep-alive connection as its own person: as fast as
+    the answers come back, or `per_sender_rate` commands a second each (evenly spread)."""
+    load = Load()
+    lock = threading.Lock()
+    started = time.monotonic()
+    counted_from = started + WARM_UP_S
+    stop_at = counted_from + seconds
+    sent = [0]
+
+    def sender(user: str, n: int) -> None:
+        body = _body(user, emulator.response_url(user, "D" + user[1:]))
+        connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=30)
+        interval = 1 / per_sender_rate if per_sender_rate else 0.0
+        due = started + interval * n / SENDERS  # senders start spread over one interval
+        try:
+            while time.monotonic() < stop_at:
+                with lock:
+                    if sent[0] >= MAX_REQUESTS:
+                        return
+                if interval:  # on schedule; a send that is late does not bunch up the next
+                    time.sleep(max(0.0, due - time.monotonic()))
+                    due = max(due + interval, time.monotonic())
+                began = time.monotonic()
+                try:
+                    connection.request("POST", "/slack/events", body, _headers(body))
+                    reply = connection.getresponse()
+                    data = reply.read()
+                    problem = (
+                        ""
+                        if reply.status == 200 and expected in data
+                        else (f"{reply.status} {data[:80]!r}")
+                    )
+                except (OSError, http.client.HTTPException) as error:
+                    problem = repr(error)
+                    connection.close()
+                    connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=30)
+                took_ms = (time.monotonic() - began) * 1000
+                if began < counted_from:
+                    continue
+                with lock:
+                    sent[0] += 1
+                    if problem:
+                        load.errors += 1
+                        load.first_error = load.first_error or problem
+                    else:
+                        load.latencies.append(took_ms)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=sender, args=(str(person["id"]), n), name=f"sender-{n}")
+        for n, person in enumerate(_people())
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    load.seconds = min(time.monotonic(), stop_at) - counted_from
+    return load
+
+
+@dataclass(frozen=True)
+class Memory:
+    """KiB per process (master first) and the tree's PSS, at one moment."""
+
+    rss: list[int]
+    pss_total: int
+
+    @property
+    def worker_max_mb(self) -> float:
+        return max(self.rss[1:], default=0) / 1024
+
+    @property
+    def tree_mb(self) -> float:
+        return sum(self.rss) / 1024
+
+
+def _memory(served: Served) -> Memory:
+    pids = served.tree()
+    return Memory([rss_kib(pid) for pid in pids], sum(pss_kib(pid) for pid in pids))
+
+
+@contextmanager
+def _peak_memory(served: Served) -> Iterator[list[Memory]]:
+    """Samples the tree's memory twice a second while the block runs; yields the samples."""
+    samples: list[Memory] = []
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.5):
+            samples.append(_memory(served))
+
+    thread = threading.Thread(target=sample, name="memory-sampler", daemon=True)
+    thread.start()
+    try:
+        yield samples
+    finally:
+        done.set()
+        thread.join()
+
+
+def _load_rows(label: str, load: Load, *, errors_target: bool = True) -> list[Row]:
+    counted = len(load.latencies) + load.errors
+    rate = counted / load.seconds if load.seconds > 0 else 0.0
+    note = f"{counted:,} requests in {load.seconds:.1f} s ({rate:,.0f}/s) from {SENDERS} senders"
+    if load.first_error:
+        note += f"; first error: {load.first_error}"
+    return [
+        Row(f"ack {label}: p50", load.percentile(0.50), "ms", note=note),
+        Row(f"ack {label}: p99", load.percentile(0.99), "ms"),
+        Row(f"ack {label}: errors", load.errors, "", "0", load.errors == 0)
+        if errors_target
+        else Row(f"ack {label}: errors", load.errors),
+    ]
+
+
+@dataclass
+class Measured:
+    flat_out: Load
+    paced: Load
+    idle: Memory
+    peak: Memory | None
+
+
+def _measure(
+    label: str,
+    start: Callable[[], AbstractContextManager[Served]],
+    emulator: SlackEmulator,
+    expected: bytes,
+    seconds: float,
+) -> Measured:
+    """Flat out first (memory sampled meanwhile), then paced, on one running server."""
+    with start() as served:
+        time.sleep(1.0)  # every worker booted and quiet
+        idle = _memory(served)
+        print(f"{label}: serving on {served.url}; idle RSS {idle.tree_mb:.0f} MB", flush=True)
+        with _peak_memory(served) as samples:
+            flat_out = _send_load(served, emulator, expected, seconds)
+        _report(f"{label}, flat out", flat_out)
+        paced = _send_load(served, emulator, expected, seconds, PACED_PER_SENDER)
+        _report(f"{label}, paced", paced)
+    peak = max(samples, key=lambda m: m.tree_mb, default=None)
+    return Measured(flat_out, paced, idle, peak)
+
+
+def _report(label: str, load: Load) -> None:
+    print(
+        f"{label}: p50 {load.percentile(0.5):.1f} ms, p99 {load.percentile(0.99):.1f} ms, "
+        f"{len(load.latencies) + load.errors} requests, {load.errors} errors",
+        flush=True,
+    )
+
+
+def run(*, seconds: float | None = None) -> list[Row]:
+    if seconds is None:
+        seconds = float(os.environ.get(SECONDS_ENV, "15"))
+    with (
+        tempfile.TemporaryDirectory(prefix="mentorbot-bench-ack-") as directory,
+        SlackEmulator(users=_people(), channels={}) as emulator,
+    ):
+        folder = Path(directory)
+        url = f"sqlite:///{folder / 'ack.db'}"
+        upgrade(url)
+        settings = {"api_url": emulator.api_url, "signing_secret": SECRET, "bot_token": TOKEN}
+        mentorbot = _measure(
+            "Mentorbot",
+            lambda: mentorbot_serve(
+                folder=folder,
+                database_url=url,
+                workers=WORKERS,
+                threads=THREADS,
+                log_level="INFO",  # as in production: one log line per request
+                **settings,
+            ),
+            emulator,
+            MENTORBOT_ANSWER,
+            seconds,
+        )
+        bare = _measure(
+            "bare Bolt",
+            lambda: bare_bolt_serve(folder=folder, workers=WORKERS, threads=THREADS, **settings),
+            emulator,
+            BARE_ANSWER,
+            seconds,
+        )
+    return _rows(mentorbot, bare)
+
+
+def _ratio(mentorbot: Load, bare: Load, share: float) -> float:
+    return mentorbot.percentile(share) / bare.percentile(share)
+
+
+def _rows(mentorbot: Measured, bare: Measured) -> list[Row]:
+    ratio = _ratio(mentorbot.flat_out, bare.flat_out, 0.99)
+    paced_ratio = _ratio(mentorbot.paced, bare.paced, 0.99)
+    paced = f"paced {PACED_PER_SENDER * SENDERS:.0f}/s"
+    rows = [
+        *_load_rows("Mentorbot /mentoring me", mentorbot.flat_out),
+        *_load_rows("bare Bolt ack", bare.flat_out),
+        Row(
+            "ack p99 ratio Mentorbot / bare Bolt",
+            ratio,
+            "x",
+            f"<= {RATIO_TARGET}",
+            ratio <= RATIO_TARGET,
+            f"flat out; p50 ratio {_ratio(mentorbot.flat_out, bare.flat_out, 0.5):.2f}x; "
+            f"gunicorn {WORKERS} workers x {THREADS} threads each",
+        ),
+        *_load_rows(f"Mentorbot {paced}", mentorbot.paced, errors_target=False),
+        *_load_rows(f"bare Bolt {paced}", bare.paced, errors_target=False),
+        Row(
+            f"ack p99 ratio {paced}",
+            paced_ratio,
+            "x",
+            note=f"below both apps' capacity; p50 ratio "
+            f"{_ratio(mentorbot.paced, bare.paced, 0.5):.2f}x",
+        ),
+    ]
+    idle, peak = mentorbot.idle, mentorbot.peak
+    rows += [
+        Row(
+            "web memory idle: per worker (max VmRSS)",
+            idle.worker_max_mb,
+            "MB",
+            f"< {IDLE_WORKER_MB:.0f} MB",
+            idle.worker_max_mb < IDLE_WORKER_MB,
+            "Mentorbot's gunicorn workers after boot, before any request",
+        ),
+        Row("web memory idle: master VmRSS", idle.rss[0] / 1024, "MB"),
+        Row(
+            "web memory idle: tree (master + workers)",
+            idle.tree_mb,
+            "MB",
+            note=f"VmRSS sum; PSS sum {idle.pss_total / 1024:.0f} MB (shared pages split)",
+        ),
+    ]
+    if peak is not None:
+        rows += [
+            Row("web memory loaded: per worker (max VmRSS)", peak.worker_max_mb, "MB"),
+            Row(
+                "web memory loaded: tree (master + workers)",
+                peak.tree_mb,
+                "MB",
+                note=f"peak while flat out; PSS sum {peak.pss_total / 1024:.0f} MB",
+            ),
+        ]
+    return rows
+
+
+def main() -> int:
+    rows = run()
+    print()
+    print_table(rows)
+    path = write_json(rows, "ack.json")
+    print(f"\nwrote {path}")
+    return 1 if missed(rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

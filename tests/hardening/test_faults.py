@@ -1,0 +1,484 @@
+"""Faults: the database going away for a moment, and Slack's Web API failing a third of calls.
+
+Database: while it is unreachable every request is still answered at once (never a 5xx, never
+Bolt's 404 after 3 s) and the person is told TRY_AGAIN; nothing is half-written, whether the
+outage covers the whole request or starts at its n-th SQL statement; and once the database is
+back the same actions work. Two kinds of outage: the app's engine refusing every connection and
+statement (both backends), and on SQLite the database's folder renamed away.
+
+Slack: the whole `mentorbot demo` runs while one Web API call in three is refused with 429 or
+500/503, and every scene still completes.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+import types
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from slack_sdk.http_retry import builtin_handlers
+from slack_sdk.http_retry import handler as retry_handler_module
+from slack_sdk.http_retry.handler import RetryHandler
+from sqlalchemy import Engine, event
+
+import bot.cli.demo as demo
+from bot.cli.program import DOT, KOFI, PRIYA, TOMAS, actor, request_values
+from bot.emulator import DriverResponse, SlackDriver, SlackEmulator
+from bot.emulator.actor import Actor, wait_for
+from bot.services import Services
+from handlers import ids
+from handlers.errors import TRY_AGAIN
+from handlers.slack_client import web_client
+from tests.conftest import TEAM_ID, RunningApp
+from tests.hardening.conftest import sqlite_path
+from tests.support import seed_pair, snapshot
+
+ACK_SECONDS = 3.0  # Slack shows the person an error when an answer takes longer
+Rows = dict[str, list[tuple[Any, ...]]]
+
+
+class Outage:
+    """Makes an engine fail on demand: every connection and statement while `down`, or only
+    the n-th statement from `arm(n)` on (the database dropping mid-request)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.down = False
+        self.countdown: int | None = None
+        self.fired = False
+        self.statements = 0
+        self._lock = threading.Lock()
+        event.listen(engine, "do_connect", self._on_connect)
+        event.listen(engine, "before_cursor_execute", self._on_statement)
+
+    def _error(self) -> Exception:
+        error: Exception = self.engine.dialect.loaded_dbapi.OperationalError(
+            "database unavailable (injected by the test)"
+        )
+        return error
+
+    def _on_connect(self, *_: Any) -> None:
+        if self.down:
+            raise self._error()
+
+    def _on_statement(self, *_: Any) -> None:
+        if self.down:
+            raise self._error()
+        with self._lock:
+            self.statements += 1
+            if self.countdown is None:
+                return
+            self.countdown -= 1
+            if self.countdown > 0:
+                return
+            self.countdown, self.fired = None, True
+        raise self._error()
+
+    def arm(self, statement: int) -> None:
+        with self._lock:
+            self.countdown, self.fired = statement, False
+
+    def disarm(self) -> None:
+        with self._lock:
+            self.countdown = None
+
+    @contextmanager
+    def everything(self) -> Iterator[None]:
+        self.down = True
+        self.engine.dispose()  # pooled connections go too: every request must connect anew
+        try:
+            yield
+        finally:
+            self.down = False
+
+    def close(self) -> None:
+        event.remove(self.engine, "do_connect", self._on_connect)
+        event.remove(self.engine, "before_cursor_execute", self._on_statement)
+
+
+@pytest.fixture(scope="module")
+def outage(module_services: Services) -> Iterator[Outage]:
+    made = Outage(module_services.database.engine)
+    yield made
+    made.close()
+
+
+def _settle(emulator: SlackEmulator, quiet: float = 0.3, timeout: float = 10.0) -> None:
+    """Wait until the app has made no Slack call for `quiet` seconds (its after-ack work)."""
+    deadline = time.monotonic() + timeout
+    last, since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        count = len(emulator.calls(include_failed=True))
+        if count != last:
+            last, since = count, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return
+        time.sleep(0.02)
+
+
+def _shown_since(emulator: SlackEmulator, mark: int, reply: DriverResponse | None = None) -> str:
+    """Everything the app showed after call number `mark`: its HTTP answer, response_url
+    messages, posts and views."""
+    calls = emulator.calls(include_failed=True)[mark:]
+    shown = [str(call.params) for call in calls]
+    if reply is not None:
+        shown.append(reply.text)
+    return "\n".join(shown)
+
+
+def _people(count: int, prefix: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": f"{prefix}{n:03d}",
+            "name": f"{prefix.lower()}{n}",
+            "real_name": f"Fault Person {n}",
+            "display_name": f"Fault {n}",
+            "tz": "Europe/Lisbon",
+        }
+        for n in range(count)
+    ]
+
+
+def _check_answer(reply: DriverResponse, what: str) -> None:
+    assert reply.status == 200, f"{what}: {reply.status} {reply.text[:200]}"
+    assert reply.elapsed < ACK_SECONDS, f"{what}: answered after {reply.elapsed:.1f}s"
+
+
+# -- the whole database away -----------------------------------------------------------------
+
+
+def test_while_the_database_is_away_every_request_is_answered_and_nothing_is_written(
+    module_app: RunningApp,
+    module_driver: SlackDriver,
+    module_emulator: SlackEmulator,
+    outage: Outage,
+) -> None:
+    driver, emulator, services = module_driver, module_emulator, module_app.services
+    emulator.add_team("xoxb-emulator-token", TEAM_ID, _people(3, "U0OUT"))
+    asker, volunteer = actor(driver, emulator, "U0OUT000"), actor(driver, emulator, "U0OUT001")
+    seed_pair(
+        services.database,
+        guide=(DOT, "Europe/London"),
+        learner=(KOFI, "Europe/London"),
+        due=[services.now()],
+    )
+    kofi = actor(driver, emulator, KOFI)
+    request_view = asker.open_modal("/coach", "Better SQL")
+    offer_view = volunteer.open_modal("/mentoring", "offer")
+    reflect_view = kofi.open_modal("/mentoring", "reflect")
+    _settle(emulator)
+    before = snapshot(services.database)
+
+    request_answers = request_values(need="Better SQL for reports", manager=PRIYA)
+    offer_answers = {ids.OFFER_ROLES: ["coach"], ids.OFFER_TOPICS: "SQL", ids.OFFER_CAPACITY: "2"}
+    reflection = {ids.REFLECT_LEARNED: "Query plans first", ids.REFLECT_USEFUL: "4"}
+    attempts: list[tuple[str, Callable[[], DriverResponse]]] = [
+        ("/mentoring mute", lambda: kofi.command("/mentoring", "mute")),
+        ("/mentoring me", lambda: kofi.command("/mentoring", "me")),
+        ("/mentoring offer pause", lambda: volunteer.command("/mentoring", "offer pause")),
+        ("/mentoring shoutouts off", lambda: kofi.command("/mentoring", "shoutouts off")),
+        ("/mentoring offer", lambda: volunteer.command("/mentoring", "offer")),
+        ("/mentor", lambda: asker.command("/mentor", "Career direction")),
+        ("request form", lambda: asker.submit(request_view, request_answers)),
+        ("offer form", lambda: volunteer.submit(offer_view, offer_answers)),
+        ("reflection form", lambda: kofi.submit(reflect_view, reflection)),
+        *[(f"/mentoring help #{n}", lambda: kofi.command("/mentoring", "help")) for n in range(8)],
+    ]
+    with outage.everything():
+        for what, attempt in attempts:
+            mark = len(emulator.calls(include_failed=True))
+            reply = attempt()
+            _check_answer(reply, what)
+            _settle(emulator, quiet=0.15)
+            shown = _shown_since(emulator, mark, reply)
+            assert TRY_AGAIN in shown, f"{what}: the person was not told to try again:\n{shown}"
+            if what.startswith("/mentoring help"):
+                assert "Here is what Mentorbot can do." in reply.text  # the ack itself arrived
+        assert not services.database.ping()
+    assert services.database.ping()
+    assert snapshot(services.database) == before, "something was written during the outage"
+
+    # Back: the same forms, still open beneath the error modal, now go through.
+    for view_id, person, answers in (
+        (request_view, asker, request_answers),
+        (offer_view, volunteer, offer_answers),
+        (reflect_view, kofi, reflection),
+    ):
+        reply = person.submit(view_id, answers)
+        _check_answer(reply, "after the outage")
+        assert reply.json()["response_action"] == "update", reply.text
+    assert snapshot(services.database) != before
+
+
+def test_sqlite_folder_renamed_away_then_back(
+    module_app: RunningApp,
+    module_driver: SlackDriver,
+    module_emulator: SlackEmulator,
+    tmp_path: Path,
+) -> None:
+    services = module_app.services
+    path = sqlite_path(services.settings.database_url)
+    if path is None:
+        pytest.skip("SQLite only: the file's folder is moved away")
+    driver, emulator = module_driver, module_emulator
+    emulator.add_team("xoxb-emulator-token", TEAM_ID, _people(1, "U0MOVE"))
+    person = actor(driver, emulator, "U0MOVE000")
+    view_id = person.open_modal("/coach", "Presenting to executives")
+    _settle(emulator)
+    before = snapshot(services.database)
+    answers = request_values(need="Presenting to executives", manager=TOMAS)
+
+    folder, moved = path.parent, tmp_path / "moved-away"
+    services.database.dispose()
+    folder.rename(moved)
+    try:
+        for what, attempt in (
+            ("request form", lambda: person.submit(view_id, answers)),
+            ("/mentoring mute", lambda: person.command("/mentoring", "mute")),
+            ("/mentoring help", lambda: person.command("/mentoring", "help")),
+        ):
+            mark = len(emulator.calls(include_failed=True))
+            reply = attempt()
+            _check_answer(reply, what)
+            _settle(emulator, quiet=0.15)
+            assert TRY_AGAIN in _shown_since(emulator, mark, reply), what
+        assert not services.database.ping()
+    finally:
+        services.database.dispose()
+        moved.rename(folder)
+    assert snapshot(services.database) == before
+    reply = person.submit(view_id, answers)
+    assert reply.json()["response_action"] == "update", reply.text
+
+
+# -- the database dropping at the n-th statement of a request ---------------------------------
+
+
+def _deltas(before: Rows, after: Rows) -> dict[str, int]:
+    return {t: len(after[t]) - len(before[t]) for t in after if len(after[t]) != len(before[t])}
+
+
+def _changed_tables(before: Rows, after: Rows) -> set[str]:
+    return {t for t in after if after[t] != before[t]}
+
+
+FormCase = tuple[str, Callable[[Actor], str], Callable[[Actor], dict[str, Any]]]
+FORMS: list[FormCase] = [
+    (
+        "request form",
+        lambda person: person.open_modal("/coach", "SQL for reports"),
+        lambda _: request_values(need="SQL for reports", manager=PRIYA, summary="SQL"),
+    ),
+    (
+        "offer form",
+        lambda person: person.open_modal("/mentoring", "offer"),
+        lambda _: {
+            ids.OFFER_ROLES: ["coach", "mentor"],
+            ids.OFFER_TOPICS: "Testing and code review",
+            ids.OFFER_CAPACITY: "3",
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize("form", FORMS, ids=[name for name, _, _ in FORMS])
+def test_a_failure_at_any_statement_leaves_no_half_written_rows(
+    form: FormCase,
+    module_app: RunningApp,
+    module_driver: SlackDriver,
+    module_emulator: SlackEmulator,
+    outage: Outage,
+) -> None:
+    """The submit runs once cleanly to count its statements and what it adds; then once per
+    statement with the database failing exactly there. Each time the person is told either
+    that it worked or to try again: after "try again" no row differs, after success the same
+    rows were added as in the clean run."""
+    name, open_form, answers = form
+    driver, emulator, services = module_driver, module_emulator, module_app.services
+    prefix = "U0ST" + ("REQ" if name.startswith("request") else "OFF")
+    crowd = _people(60, prefix)
+    emulator.add_team("xoxb-emulator-token", TEAM_ID, crowd)
+    people = iter(str(row["id"]) for row in crowd)
+
+    def attempt(fail_at: int | None) -> tuple[bool, Rows, Rows, int]:
+        person = actor(driver, emulator, next(people))
+        view_id = open_form(person)
+        _settle(emulator, quiet=0.15)
+        before = snapshot(services.database)
+        counted = outage.statements
+        mark = len(emulator.calls(include_failed=True))
+        if fail_at is not None:
+            outage.arm(fail_at)
+        try:
+            reply = person.submit(view_id, answers(person))
+            _check_answer(reply, f"{name} failing at statement {fail_at}")
+            _settle(emulator, quiet=0.15)
+        finally:
+            outage.disarm()
+        used = outage.statements - counted
+        told = TRY_AGAIN in _shown_since(emulator, mark, reply)
+        answer = reply.json() or {}
+        worked = answer.get("response_action") == "update"
+        assert told != worked, f"{name} at {fail_at}: {reply.text[:300]}"
+        return told, before, snapshot(services.database), used
+
+    told, clean_before, clean_after, statements = attempt(None)
+    assert not told
+    added = _deltas(clean_before, clean_after)
+    assert added, f"the clean {name} stored nothing"
+    outcomes: Counter[str] = Counter()
+    for fail_at in range(1, statements + 1):
+        told, before, after, _ = attempt(fail_at)
+        if told:
+            assert after == before, (
+                f"{name} failing at statement {fail_at} of {statements} told the person to "
+                f"try again but changed {sorted(_changed_tables(before, after))}"
+            )
+            outcomes["try again"] += 1
+        else:
+            assert _deltas(before, after) == added, f"{name} at {fail_at}: partly saved"
+            outcomes["saved"] += 1
+    assert outcomes["try again"] >= 1
+    print(f"\n{name}: {statements} statements, outcomes {dict(outcomes)}")
+
+
+# -- Slack refusing a third of the demo's Web API calls ----------------------------------------
+
+RETRY_TIME_SCALE = 0.1  # retry waits shortened tenfold: same retries, a shorter test
+DEMO_LINES = (
+    "I don't know `frobnicate`",
+    "I'd suggest a coach.",
+    "I'd suggest a mentor.",
+    "can't take this on right now",
+    "said yes to being your coach",
+    "said yes to being your mentor",
+    "Waiting for a coach",
+    "Agreement version 1 is active.",
+    "Checkpoint coming up",
+    "Noted as *on track*",
+    "A relationship may need support:*",
+    "I've posted the shout-out too.",
+    "*Your recent reflections* (only you see these)",
+    "wrote a report on your work together",
+)
+
+
+class EveryThird:
+    """Stands in for the emulator's fault dice: one roll in three fails, alternating 429 and
+    500/503, so a third of the calls are refused and no call is refused twice running."""
+
+    ROLLS = (0.01, 0.5, 0.9, 0.2, 0.6, 0.95)  # < 1/6: 429; < 1/3: 5xx; else it goes through
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.statuses = 0
+
+    def random(self) -> float:
+        roll = self.ROLLS[self.n % len(self.ROLLS)]
+        self.n += 1
+        return roll
+
+    def choice(self, options: Sequence[int]) -> int:
+        self.statuses += 1
+        return options[self.statuses % len(options)]
+
+
+class FaultyEmulator(SlackEmulator):
+    def start(self) -> SlackEmulator:
+        started = super().start()
+        self._dispatcher._rng = EveryThird()  # type: ignore[assignment]
+        self.set_faults(rate_429=1 / 6, rate_5xx=1 / 6, retry_after=1)
+        return started
+
+
+class Retries:
+    """Watches the app's retry handlers: how many retries are waiting right now (the demo must
+    not call a scene finished while one is), how many there were, and how many calls were
+    given up with Slack still refusing."""
+
+    def __init__(self) -> None:
+        self.waiting = 0
+        self.total = 0
+        self.given_up = 0
+        self.lock = threading.Lock()
+
+    def wrap(self, handlers: list[RetryHandler]) -> list[RetryHandler]:
+        return [_Watched(h, self, last=i == len(handlers) - 1) for i, h in enumerate(handlers)]
+
+
+class _Watched(RetryHandler):
+    def __init__(self, inner: RetryHandler, retries: Retries, *, last: bool) -> None:
+        super().__init__(inner.max_retry_count, inner.interval_calculator)
+        self.inner, self.retries, self.last = inner, retries, last
+
+    def can_retry(self, **kwargs: Any) -> bool:
+        allowed = self.inner.can_retry(**kwargs)
+        response = kwargs.get("response")
+        refused = response is not None and response.status_code in (429, 500, 503)
+        if self.last and refused and not allowed:
+            with self.retries.lock:
+                self.retries.given_up += 1
+        return allowed
+
+    def prepare_for_next_attempt(self, **kwargs: Any) -> None:
+        with self.retries.lock:
+            self.retries.waiting += 1
+            self.retries.total += 1
+        try:
+            self.inner.prepare_for_next_attempt(**kwargs)
+        finally:
+            with self.retries.lock:
+                self.retries.waiting -= 1
+
+
+def test_the_demo_completes_while_slack_refuses_a_third_of_calls(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    retries = Retries()
+
+    def watched_client(*args: Any, **kwargs: Any) -> Any:
+        client = web_client(*args, **kwargs)
+        client.retry_handlers = retries.wrap(client.retry_handlers)
+        return client  # Bolt copies this list into each request's client
+
+    def settle(stage: demo.Stage, timeout: float = 60.0) -> None:
+        """Stage.settle, but a retry sleeping in a listener thread is not quiet."""
+        deadline = time.monotonic() + timeout
+        count = -1
+        while time.monotonic() < deadline:
+            current = len(stage.emulator.calls(include_failed=True))
+            if current == count and retries.waiting == 0:
+                return
+            count = current
+            time.sleep(0.15)
+
+    real_sleep = time.sleep
+    quick = types.SimpleNamespace(sleep=lambda seconds: real_sleep(seconds * RETRY_TIME_SCALE))
+    monkeypatch.setattr(builtin_handlers, "time", quick)
+    monkeypatch.setattr(retry_handler_module, "time", quick)
+    monkeypatch.setattr(demo, "SlackEmulator", FaultyEmulator)
+    monkeypatch.setattr(demo, "web_client", watched_client)
+    monkeypatch.setattr(demo.Stage, "settle", settle)
+    assert wait_for.__kwdefaults__ is not None
+    monkeypatch.setitem(wait_for.__kwdefaults__, "timeout", 30.0)  # people wait for retries
+
+    out = io.StringIO()
+    assert demo.run_demo(out=out) == 0
+    transcript = out.getvalue()
+    missing = [line for line in DEMO_LINES if line not in transcript]
+    assert not missing, f"missing from the transcript: {missing}"
+    last = transcript.rstrip().splitlines()[-1]
+    assert last.startswith("=== Done:"), last
+    words = last.split()
+    done, refused = int(words[2]), int(words[6])
+    assert 0.25 <= refused / (done + refused) <= 0.4, last
+    assert retries.total > 0
+    assert retries.given_up == 0, f"{retries.given_up} calls given up"
+    print(f"\n{last} ({retries.total} retries)")
