@@ -13,6 +13,7 @@ from bot import cohort_flow, coordinator_reports, program_status, roles
 from bot.commands import mentioned_users
 from bot.errors import DomainError
 from bot.services import Services
+from bot.text import escape_mrkdwn
 from handlers import announce, console_blocks, contracting, ids
 from handlers.blocks import notice
 from handlers.chart import chart_subcommand
@@ -47,7 +48,7 @@ def status_subcommand(
             services, team_id=context.team_id or "", user_id=context.user_id or "", filters=filters
         )
     except (program_status.FilterError, DomainError) as problem:
-        ack(text=str(problem))
+        ack(text=escape_mrkdwn(str(problem)))  # a filter error quotes what was typed
         return
     ack(
         response_type=_visibility(services, command),

@@ -11,13 +11,14 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 
 from bot.config import Settings
 
 WEB_API_TIMEOUT_SECONDS = 10
 
 
-def web_client(settings: Settings, *, token: str | None = None, retries: int = 4) -> WebClient:
+def web_client(settings: Settings, *, token: str | None = None, retries: int = 6) -> WebClient:
     return WebClient(
         token=token or settings.slack_bot_token,
         base_url=settings.slack_api_url,
@@ -25,7 +26,11 @@ def web_client(settings: Settings, *, token: str | None = None, retries: int = 4
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=1),
             RateLimitErrorRetryHandler(max_retry_count=retries),
-            ServerErrorRetryHandler(max_retry_count=retries),
+            # 0.25 s doubling: six tries within about 16 s when Slack has a bad minute.
+            ServerErrorRetryHandler(
+                max_retry_count=retries,
+                interval_calculator=BackoffRetryIntervalCalculator(backoff_factor=0.25),
+            ),
         ],
     )
 

@@ -131,8 +131,20 @@ def print_transcript(seen: list[Seen], stage: Stage, shown: set[str], out: TextI
 
 def run_demo(*, database_url: str | None = None, out: TextIO = sys.stdout) -> int:
     # Request logs would interleave with the transcript; warnings and errors still show.
-    for name in ("mentorbot", "slack_bolt", "mentorbot.bolt", "matplotlib"):
+    quieted = {
+        name: logging.getLogger(name).level
+        for name in ("mentorbot", "slack_bolt", "mentorbot.bolt", "matplotlib")
+    }
+    for name in quieted:
         logging.getLogger(name).setLevel(logging.WARNING)
+    try:
+        return _play(database_url, out)
+    finally:
+        for name, level in quieted.items():
+            logging.getLogger(name).setLevel(level)
+
+
+def _play(database_url: str | None, out: TextIO) -> int:
     with demo_stage(database_url) as stage:
         out.write("Mentorbot demo: the real app, driven through the built-in Slack emulator.\n")
         from bot.cli.demo_scenes import AUDIENCES, SCENES
