@@ -15,6 +15,7 @@ from bot.commands import mentioned_users
 from bot.errors import NotFound
 from bot.roles import require_coordinator
 from bot.services import Services
+from bot.text import shorten
 from storage import audit, people
 from storage import program_status as queries
 
@@ -75,7 +76,7 @@ def parse_filters(text: str) -> Filters:
         index += 1
     if rest:
         raise FilterError(
-            f"I don't understand {' '.join(rest)!r}: try `status mentoring`, "
+            f"I don't understand {shorten(' '.join(rest), 60)!r}: try `status mentoring`, "
             "`status @person` or `status since 2026-01-01`."
         )
     return Filters(kind=kind, person=users[0] if users else None, since=since)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -68,8 +69,6 @@ def module_settings(module_database_url: str, module_emulator: SlackEmulator) ->
 
 @pytest.fixture(scope="module")
 def module_services(module_settings: Settings) -> Iterator[Services]:
-    from datetime import UTC, datetime
-
     built = Services(
         settings=module_settings,
         database=Database.from_url(module_settings.database_url),

@@ -313,9 +313,12 @@ def _command(
     reply = driver.command(user, command, text)
     assert reply.status == 200, f"{command} {text[:80]!r}: {reply.status} {reply.text[:200]}"
     assert reply.elapsed < ACK_SECONDS
+    deadline = time.monotonic() + 5  # an empty ack: the modal or message follows it
+    while not _answered(reply, emulator.calls(include_failed=True)[mark:]):
+        assert time.monotonic() < deadline, f"{command} {text[:80]!r}: no answer"
+        time.sleep(0.01)
     settle(emulator)
     calls = emulator.calls(include_failed=True)[mark:]
-    assert _answered(reply, calls), f"{command} {text[:80]!r}: no answer"
     _label("ack with text" if reply.as_message() else "empty ack, then a modal or message")
     check_shown(calls, reply, allowed)
     others_unchanged(before, people_rows(services), user)
