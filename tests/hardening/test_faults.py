@@ -13,6 +13,7 @@ Slack: the whole `mentorbot demo` runs while one Web API call in three is refuse
 from __future__ import annotations
 
 import io
+import os
 import threading
 import time
 import types
@@ -29,7 +30,8 @@ from slack_sdk.http_retry.handler import RetryHandler
 from sqlalchemy import Engine, event
 
 import bot.cli.demo as demo
-from bot.cli.program import DOT, KOFI, PRIYA, TOMAS, actor, request_values
+import bot.cli.demo_scenes as demo_scenes
+from bot.cli.program import DOT, KOFI, PRIYA, TOMAS, actor, ask_for, request_values
 from bot.emulator import DriverResponse, SlackDriver, SlackEmulator
 from bot.emulator.actor import Actor, wait_for
 from bot.services import Services
@@ -390,12 +392,23 @@ class EveryThird:
         return options[self.statuses % len(options)]
 
 
-class FaultyEmulator(SlackEmulator):
-    def start(self) -> SlackEmulator:
-        started = super().start()
-        self._dispatcher._rng = EveryThird()  # type: ignore[assignment]
-        self.set_faults(rate_429=1 / 6, rate_5xx=1 / 6, retry_after=1)
-        return started
+def faulty_emulator(dice: str) -> type[SlackEmulator]:
+    """The demo's emulator, refusing a third of the Web API calls: "every third" exactly, or
+    "seed N" with the emulator's own seeded dice (runs of refusals happen)."""
+    seed = int(dice.split()[1]) if dice.startswith("seed") else 0
+
+    class FaultyEmulator(SlackEmulator):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(seed=seed, **kwargs)
+
+        def start(self) -> SlackEmulator:
+            started = super().start()
+            if not seed:
+                self._dispatcher._rng = EveryThird()  # type: ignore[assignment]
+            self.set_faults(rate_429=1 / 6, rate_5xx=1 / 6, retry_after=1)
+            return started
+
+    return FaultyEmulator
 
 
 class Retries:
@@ -438,9 +451,19 @@ class _Watched(RetryHandler):
                 self.retries.waiting -= 1
 
 
+LONG = os.environ.get("MENTORBOT_LONG_TESTS") == "1"
+
+
+@pytest.mark.parametrize("dice", ["every third", *(["seed 1", "seed 2", "seed 3"] if LONG else [])])
 def test_the_demo_completes_while_slack_refuses_a_third_of_calls(
-    monkeypatch: pytest.MonkeyPatch,
+    dice: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The demo as it is, with what a person would do differently when Slack is slow: wait
+    for a retry to finish before calling a scene done (Stage.settle only waits for 0.15 s
+    without a call, and a retry sleeps longer), wait up to 30 s for a modal or message, and
+    let the app finish with one request form before the next: /mentoring cohort proposes from
+    the new hires' profiles, and a profile that arrives after the proposal (its users.info was
+    retried) changes the proposal, so its approval is refused as stale."""
     retries = Retries()
 
     def watched_client(*args: Any, **kwargs: Any) -> Any:
@@ -448,22 +471,32 @@ def test_the_demo_completes_while_slack_refuses_a_third_of_calls(
         client.retry_handlers = retries.wrap(client.retry_handlers)
         return client  # Bolt copies this list into each request's client
 
-    def settle(stage: demo.Stage, timeout: float = 60.0) -> None:
-        """Stage.settle, but a retry sleeping in a listener thread is not quiet."""
+    def quiet(emulator: SlackEmulator, timeout: float = 60.0) -> None:
+        """Stage.settle's wait, but a retry sleeping in a listener thread is not quiet."""
         deadline = time.monotonic() + timeout
         count = -1
         while time.monotonic() < deadline:
-            current = len(stage.emulator.calls(include_failed=True))
+            current = len(emulator.calls(include_failed=True))
             if current == count and retries.waiting == 0:
                 return
             count = current
             time.sleep(0.15)
 
+    def settle(stage: demo.Stage, timeout: float = 60.0) -> None:
+        quiet(stage.emulator, timeout)
+
     real_sleep = time.sleep
     quick = types.SimpleNamespace(sleep=lambda seconds: real_sleep(seconds * RETRY_TIME_SCALE))
     monkeypatch.setattr(builtin_handlers, "time", quick)
     monkeypatch.setattr(retry_handler_module, "time", quick)
-    monkeypatch.setattr(demo, "SlackEmulator", FaultyEmulator)
+
+    def ask_and_wait(person: Actor, command: str, **answers: Any) -> str:
+        view_id = ask_for(person, command, **answers)
+        quiet(person.emulator)
+        return view_id
+
+    monkeypatch.setattr(demo, "SlackEmulator", faulty_emulator(dice))
+    monkeypatch.setattr(demo_scenes, "ask_for", ask_and_wait)
     monkeypatch.setattr(demo, "web_client", watched_client)
     monkeypatch.setattr(demo.Stage, "settle", settle)
     assert wait_for.__kwdefaults__ is not None
@@ -478,7 +511,8 @@ def test_the_demo_completes_while_slack_refuses_a_third_of_calls(
     assert last.startswith("=== Done:"), last
     words = last.split()
     done, refused = int(words[2]), int(words[6])
-    assert 0.25 <= refused / (done + refused) <= 0.4, last
+    assert 0.2 <= refused / (done + refused) <= 0.45, last  # acks and response_urls never fail
     assert retries.total > 0
-    assert retries.given_up == 0, f"{retries.given_up} calls given up"
-    print(f"\n{last} ({retries.total} retries)")
+    if not dice.startswith("seed"):  # seeded dice may refuse one call seven times running
+        assert retries.given_up == 0, f"{retries.given_up} calls given up"
+    print(f"\n{dice}: {last} ({retries.total} retries, {retries.given_up} given up)")
