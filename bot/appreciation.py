@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot import visibility
 from bot.errors import NotAllowed
 from bot.forms import FormErrors
 from bot.people import Known
@@ -39,6 +40,7 @@ def send(
     message: str | None,
     public: bool,
 ) -> Thanked:
+    visibility.place("thanks")
     text = clean_input(message or "")
     if not text:
         raise FormErrors({"message": "Please say what you are thankful for."})

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
-from bot import contracting, schedule
+from bot import contracting, schedule, visibility
 from bot.contracting import CheckpointView, Draft
 from bot.errors import NotAllowed, NotFound
 from bot.forms import FormErrors
@@ -27,6 +27,7 @@ def plans_for(
     services: Services, *, team_id: str, user_id: str
 ) -> list[tuple[Draft, list[CheckpointView]]]:
     """The person's active relationships with their newest agreement and coming checkpoints."""
+    visibility.place("plan")
     with services.database.reading() as session:
         person = people.by_slack_id(session, team_id=team_id, slack_user_id=user_id)
         if person is None or person.id is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from bot import cohort, requesting
+from bot import cohort, requesting, visibility
 from bot.errors import DomainError, StaleAction
 from bot.roles import require_coordinator
 from bot.services import Services
@@ -37,6 +37,7 @@ class CohortProposal:
 
 def propose(services: Services, *, team_id: str, user_id: str) -> CohortProposal:
     require_coordinator(services, team_id=team_id, user_id=user_id, action="cohort")
+    visibility.place("cohort")
     proposal = _compute(services, team_id)
     with services.database.transaction() as session:
         audit.record(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot import requesting
+from bot import requesting, visibility
 from bot.people import Known
 from bot.roles import require_coordinator
 from bot.services import Services
@@ -25,11 +25,15 @@ class QueueCard:
 
 
 def queue_card(card: requesting.RequestCard) -> QueueCard:
+    visibility.place("queue")
+    shared = visibility.may_see(
+        visibility.Audience.COORDINATORS, "request_summary", shared=bool(card.summary)
+    )
     return QueueCard(
         request_id=card.request_id,
         kind=card.kind.value,
         requester_slack_id=card.requester_slack_id,
-        summary=card.summary,
+        summary=card.summary if shared else "",
         format=card.format,
         time_commitment=card.time_commitment,
     )

@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot import visibility
 from bot.roles import require_coordinator
 from bot.services import Services
 from storage import audit
@@ -30,6 +31,7 @@ def mentor_reports(
     services: Services, *, team_id: str, user_id: str, since: datetime
 ) -> list[ReportLine]:
     require_coordinator(services, team_id=team_id, user_id=user_id, action="report")
+    visibility.place("report")
     with services.database.reading() as session:
         reports = queries.mentor_reports(session, team_id=team_id, since=since)
         members = status_queries.members_of(
@@ -67,6 +69,7 @@ def export_csv(services: Services, *, team_id: str, user_id: str) -> str:
     """Relationships and their checkpoints with outcomes, one CSV row per checkpoint (and one per
     relationship without any): metadata only, no personal text."""
     require_coordinator(services, team_id=team_id, user_id=user_id, action="export")
+    visibility.place("export")
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(

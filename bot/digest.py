@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import program_status
+from bot import program_status, visibility
 from bot.services import Services
 from bot.workdays import working_moment, zone
 from storage import nudges, people
@@ -21,6 +21,7 @@ def period_of(moment: datetime, cadence: str) -> str | None:
 
 def lines(status: program_status.Status) -> list[str]:
     """The digest's few lines: counts only, like the status it summarises."""
+    visibility.place("digest")
     kept = program_status.completion_rate(status.completion_30)
     return [
         f"{status.total_active} active relationships, {status.waiting} requests waiting",

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot import agreement_terms, overview, pool
+from bot import agreement_terms, overview, pool, visibility
 from bot.services import Services
 from storage import agreements, appreciations, checkpoints, people
 from storage import reflections as reflection_rows
@@ -25,6 +25,7 @@ class RelationshipCard:
     next_checkpoint: datetime | None
     next_title: str
     goals: tuple[tuple[str, str], ...]  # (goal, state)
+    agreed: tuple[str, ...] = ()  # what the agreement says the learner's manager may hear
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,11 @@ class Home:
     thanks_received: int
     recent_thanks: tuple[tuple[str, str], ...]  # (sender slack id, message)
     muted: bool
+    privacy: tuple[visibility.LedgerLine, ...] = ()
 
 
 def for_person(services: Services, *, team_id: str, user_id: str) -> Home:
+    visibility.place("home")
     mine = overview.for_person(services, team_id=team_id, user_id=user_id)
     now = services.now()
     with services.database.reading() as session:
@@ -48,6 +51,8 @@ def for_person(services: Services, *, team_id: str, user_id: str) -> Home:
         if person is None or person.id is None:
             return Home("", (), (), None, 0, (), 0, (), False)
         cards = tuple(_card(session, line, now) for line in mine.relationships)
+        learner = any(card.role != "guide" for card in cards) or not (cards or mine.offer)
+        agreed = sorted({label for card in cards if card.role != "guide" for label in card.agreed})
         return Home(
             name=person.display_name,
             relationships=cards,
@@ -68,6 +73,9 @@ def for_person(services: Services, *, team_id: str, user_id: str) -> Home:
                 )
             ),
             muted=person.nudges_muted,
+            privacy=visibility.ledger(
+                visibility.LEARNER if learner else visibility.GUIDE, manager_agreed=agreed
+            ),
         )
 
 
@@ -92,4 +100,12 @@ def _card(session: Session, line: overview.RelationshipLine, now: datetime) -> R
         next_checkpoint=upcoming[0].due_at if upcoming else None,
         next_title=upcoming[0].title if upcoming else "",
         goals=goals[: agreement_terms.PLAN_ROWS],
+        agreed=tuple(
+            agreement_terms.labels_of(
+                "confidentiality",
+                "manager_sees",
+                ((latest.terms if latest else {}).get("confidentiality") or {}).get("manager_sees")
+                or [],
+            )
+        ),
     )

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from bot import agreement_terms
+from bot import agreement_terms, visibility
 from bot.errors import NotAllowed, NotFound
 from bot.forms import FormErrors
 from bot.services import Services
@@ -39,6 +39,7 @@ class Filed:
     progress: str
     learned: str
     recommendations: str
+    shared: bool  # with the learners, who then get it in a DM and in their closing record
 
 
 def draft(
@@ -69,6 +70,7 @@ def submit(
     progress: str | None,
     learned: str | None,
     recommendations: str | None,
+    share_with_learners: bool = False,
 ) -> Filed:
     errors: dict[str, str] = {}
     texts = {
@@ -99,6 +101,7 @@ def submit(
             progress=texts["progress"],
             learned=texts["learned"],
             recommendations=texts["recommendations"],
+            shared_with_learners=share_with_learners,
             created_at=services.now(),
         )
         session.add(report)
@@ -113,6 +116,9 @@ def submit(
             progress=report.progress,
             learned=report.learned,
             recommendations=report.recommendations,
+            shared=visibility.may_see(
+                visibility.Audience.PARTNER, "mentor_report", shared=report.shared_with_learners
+            ),
         )
 
 

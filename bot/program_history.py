@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot import visibility
 from bot.roles import require_coordinator
 from bot.services import Services
 from storage import audit
@@ -23,6 +24,7 @@ class Week:
 
 def weekly(services: Services, *, team_id: str, user_id: str, weeks: int = WEEKS) -> list[Week]:
     require_coordinator(services, team_id=team_id, user_id=user_id, action="status.chart")
+    visibility.place("chart")
     now = services.now()
     start = now - timedelta(weeks=weeks)
     with services.database.reading() as session:

@@ -10,7 +10,7 @@ import statistics
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from bot import risk
+from bot import risk, visibility
 from bot.commands import mentioned_users
 from bot.errors import NotFound
 from bot.roles import require_coordinator
@@ -123,6 +123,7 @@ def completion_rate(kept_missed: tuple[int, int]) -> float | None:
 def status(services: Services, *, team_id: str, user_id: str, filters: Filters) -> Status:
     """The overview for a coordinator who asked for it (refused and audited for anyone else)."""
     require_coordinator(services, team_id=team_id, user_id=user_id, action="status")
+    visibility.place("status")
     result = overview(services, team_id=team_id, filters=filters)
     with services.database.transaction() as session:
         audit.record(

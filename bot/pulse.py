@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from bot import visibility
 from bot.errors import NotAllowed, NotFound
 from bot.forms import FormErrors
 from bot.roles import require_coordinator
@@ -119,6 +120,7 @@ class PulseLine:
 def results(services: Services, *, team_id: str, user_id: str, since: datetime) -> list[PulseLine]:
     """Per relationship: its people, the average rating and the suggestions, for coordinators."""
     require_coordinator(services, team_id=team_id, user_id=user_id, action="pulse")
+    visibility.place("pulse")
     with services.database.reading() as session:
         found = answers.since(session, team_id=team_id, moment=since)
         members = status_queries.members_of(

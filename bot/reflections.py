@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import prompts
+from bot import visibility
 from bot.errors import NotAllowed, NotFound
 from bot.forms import FormErrors
 from bot.services import Services
@@ -101,5 +102,9 @@ def save(
         assert reflection.id is not None
         return Saved(
             reflection_id=reflection.id,
-            shared_with=partners if reflection.shared_with_partner else (),
+            shared_with=partners
+            if visibility.may_see(
+                visibility.Audience.PARTNER, "reflections", shared=reflection.shared_with_partner
+            )
+            else (),
         )

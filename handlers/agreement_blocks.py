@@ -24,11 +24,11 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 import prompts
-from bot import agreement_terms
+from bot import agreement_terms, visibility
 from bot.agreement_terms import FieldSpec, StepSpec
 from bot.contracting import CheckpointView, Draft
 from bot.text import escape_mrkdwn, shorten
-from handlers import ids
+from handlers import ids, ledger_blocks
 from handlers.blocks import BlockDicts, context, divider, header, render, section
 
 KIND_WORDS = {
@@ -75,13 +75,15 @@ def kickoff_message(draft: Draft) -> BlockDicts:
     )
 
 
-def step_modal(draft: Draft, step_name: str) -> dict[str, Any]:
+def step_modal(draft: Draft, step_name: str, *, viewer: str = "") -> dict[str, Any]:
     step = agreement_terms.STEP_BY_NAME[step_name]
     names = [s.name for s in agreement_terms.steps_for(draft.kind)]
     position = names.index(step_name) + 1
     current = draft.terms.get(step_name, {})
     intro = _step_intro(step, draft)
     blocks: list[Block] = [section(intro)]
+    if step_name == "confidentiality":
+        blocks.append(section(privacy_ledger(draft, viewer)))
     blocks += [_input(step, spec, current.get(spec.name)) for spec in step.fields]
     blocks.append(context(prompts.render("contract_saved_as_you_go")))
     last = position == len(names)
@@ -105,6 +107,17 @@ def _step_intro(step: StepSpec, draft: Draft) -> str:
         zones = ", ".join(f"<@{p.slack_user_id}> {p.tz}" for p in draft.parties)
         return prompts.render(name, zones=zones)
     return prompts.render(name)
+
+
+def privacy_ledger(draft: Draft, viewer: str) -> str:
+    """Who can see what about `viewer` in this relationship, from bot.visibility's rules."""
+    role = visibility.GUIDE if viewer == draft.guide.slack_user_id else visibility.LEARNER
+    agreed = agreement_terms.labels_of(
+        "confidentiality",
+        "manager_sees",
+        (draft.terms.get("confidentiality") or {}).get("manager_sees") or [],
+    )
+    return ledger_blocks.ledger_text(visibility.ledger(role, manager_agreed=agreed))
 
 
 def block_id(step: StepSpec, spec: FieldSpec) -> str:
@@ -253,10 +266,12 @@ def summary_lines(step: StepSpec, values: dict[str, Any]) -> list[str]:
     if step.name == "confidentiality" and not values.get("manager_sees"):
         lines.insert(0, "• _The manager sees:_ nothing")
     if step.name == "confidentiality":
-        lines.append(
-            "• _The program sees:_ only that the relationship exists, checkpoint dates "
-            "and whether they were kept"
+        program = next(
+            line
+            for line in visibility.ledger(visibility.LEARNER)
+            if line.audience is visibility.Audience.COORDINATORS
         )
+        lines.append("• _The program sees:_ " + escape_mrkdwn("; ".join(program.sees)))
     return lines
 
 

@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 import prompts
-from bot import coordination, requesting
+from bot import coordination, requesting, visibility
 from bot.consent import Accepted, Passed
 from bot.services import Services
 from handlers import contracting, home, request_blocks
@@ -31,6 +31,7 @@ def dm(client: WebClient, user_id: str, text: str, blocks: BlockDicts) -> tuple[
 
 
 def invitation(client: WebClient, services: Services, invited: requesting.Invited) -> None:
+    visibility.place("invitation")
     channel, ts = dm(
         client,
         invited.volunteer_slack_id,

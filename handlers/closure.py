@@ -22,7 +22,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 import prompts
-from bot import appreciation, closure, mentor_reports, overview, people
+from bot import appreciation, closure, mentor_reports, overview, people, visibility
 from bot.commands import mentioned_users, without_mentions
 from bot.errors import DomainError
 from bot.forms import FormErrors
@@ -391,6 +391,16 @@ def open_report(
                     max_length=mentor_reports.TEXT_MAX,
                 ),
             ),
+            InputBlock(
+                block_id=ids.REPORT_SHARE,
+                label="Who reads it",
+                optional=True,
+                hint="Left unticked, only the program coordinators read it.",
+                element=CheckboxesElement(
+                    action_id=ids.REPORT_SHARE,
+                    options=[Option(value="learners", label="Share with my protégé")],
+                ),
+            ),
         ]
         return _modal(ids.REPORT_FORM, "Report", blocks, "Save", metadata)
 
@@ -435,6 +445,7 @@ def submit_report(ack: Ack, view: dict[str, Any], client: WebClient, context: Bo
             progress=view_state.text(values, ids.REPORT_PROGRESS),
             learned=view_state.text(values, ids.REPORT_LEARNED),
             recommendations=view_state.text(values, ids.REPORT_RECOMMENDATIONS),
+            share_with_learners="learners" in view_state.choices(values, ids.REPORT_SHARE),
         )
     except FormErrors as invalid:
         ack(
@@ -446,12 +457,16 @@ def submit_report(ack: Ack, view: dict[str, Any], client: WebClient, context: Bo
         ack(response_action="errors", errors={ids.REPORT_LEARNED: str(problem)})
         return
     learners = ", ".join(f"<@{u}>" for u in filed.learners)
+    readers = f"{learners} and the program coordinators" if filed.shared else "The coordinators"
     ack(
         response_action="update",
         view=request_blocks.notice_view(
-            "Report saved", prompts.render("report_filed", learners=learners)
+            "Report saved", prompts.render("report_filed", readers=readers)
         ),
     )
+    if not filed.shared:
+        return
+    visibility.place("report_for_learner")
     text = prompts.render(
         "report_for_learner",
         guide=f"<@{filed.guide}>",

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 import prompts
-from bot import agreement_terms, checkpoints, contracting, groups, people
+from bot import agreement_terms, checkpoints, contracting, groups, people, visibility
 from bot.commands import mentioned_users, without_mentions
 from bot.contracting import Draft
 from bot.errors import DomainError
@@ -62,7 +62,10 @@ def start(
         whisper(respond, str(problem))
         return
     step = draft.next_step or agreement_terms.steps_for(draft.kind)[0].name
-    client.views_open(trigger_id=body["trigger_id"], view=agreement_blocks.step_modal(draft, step))
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=agreement_blocks.step_modal(draft, step, viewer=context.user_id or ""),
+    )
 
 
 def submit_step(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
@@ -93,7 +96,10 @@ def submit_step(ack: Ack, view: dict[str, Any], client: WebClient, context: Bolt
         )
         return
     if draft.next_step is not None:
-        ack(response_action="update", view=agreement_blocks.step_modal(draft, draft.next_step))
+        ack(
+            response_action="update",
+            view=agreement_blocks.step_modal(draft, draft.next_step, viewer=context.user_id or ""),
+        )
     else:
         ack(
             response_action="update",
@@ -104,6 +110,7 @@ def submit_step(ack: Ack, view: dict[str, Any], client: WebClient, context: Bolt
 
 
 def post_summary(client: WebClient, services: Services, team_id: str, draft: Draft) -> None:
+    visibility.place("agreement_summary")
     """Post the summary for everyone to confirm, retiring the buttons of an older summary."""
     if draft.channel_id is None or draft.agreement_id is None:
         return
@@ -227,7 +234,10 @@ def choose_step(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
     if step not in names:
         ack(response_action="errors", errors={ids.AGREEMENT_STEP_PICK: "Please choose a part."})
         return
-    ack(response_action="update", view=agreement_blocks.step_modal(draft, step))
+    ack(
+        response_action="update",
+        view=agreement_blocks.step_modal(draft, step, viewer=context.user_id or ""),
+    )
 
 
 def group_subcommand(

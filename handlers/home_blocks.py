@@ -10,7 +10,7 @@ from slack_sdk.models.views import View
 import prompts
 from bot.home import Home, RelationshipCard
 from bot.text import escape_mrkdwn, shorten
-from handlers import ids
+from handlers import ids, ledger_blocks
 from handlers.blocks import context, divider, header, section
 
 KIND_NAMES = {
@@ -100,6 +100,8 @@ def home_view(home: Home) -> dict[str, Any]:
             divider(),
             section(f"*Thanks received:* {home.thanks_received}\n" + "\n".join(lines)),
         ]
+    if home.privacy:
+        blocks += [divider(), section(ledger_blocks.ledger_text(home.privacy))]
     blocks += [
         divider(),
         ActionsBlock(

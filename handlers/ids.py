@@ -106,6 +106,7 @@ REPORT_GOALS = "report_goals"
 REPORT_PROGRESS = "report_progress"
 REPORT_LEARNED = "report_learned"
 REPORT_RECOMMENDATIONS = "report_recommendations"
+REPORT_SHARE = "report_share"
 HOME_ASK_MENTOR = "home_ask_mentor"
 HOME_ASK_COACH = "home_ask_coach"
 

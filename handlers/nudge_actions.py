@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 import prompts
-from bot import checkpoints, nudges, overview, people, reflections
+from bot import checkpoints, nudges, overview, people, reflections, visibility
 from bot.errors import DomainError
 from bot.forms import FormErrors
 from bot.services import Services
@@ -358,6 +358,8 @@ def submit_reflection(
         ),
     )
     learned = escape_mrkdwn(view_state.text(values, ids.REFLECT_LEARNED) or "")
+    if saved.shared_with:
+        visibility.place("shared_reflection")
     for partner in saved.shared_with:
         text = prompts.render("reflection_shared", author=f"<@{context.user_id}>", text=learned)
         announce.dm(client, partner, "A reflection was shared with you.", render([section(text)]))

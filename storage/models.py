@@ -323,7 +323,21 @@ class MentorReport(SQLModel, table=True):
     progress: str = Field(default="")
     learned: str = Field(default="")
     recommendations: str = Field(default="")
+    shared_with_learners: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class PoolExclusion(SQLModel, table=True):
+    """Someone a volunteer asked never to be paired with; private to the volunteer."""
+
+    __tablename__ = "pool_exclusions"
+    __table_args__ = (UniqueConstraint("person_id", "avoided_id", name="uq_pool_exclusion_pair"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32, index=True)
+    person_id: int = Field(foreign_key="people.id", index=True)
+    avoided_id: int = Field(foreign_key="people.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class Coordinator(SQLModel, table=True):
@@ -400,6 +414,7 @@ ALL_TABLES: tuple[type[SQLModel], ...] = (
     Reflection,
     Appreciation,
     MentorReport,
+    PoolExclusion,
     Coordinator,
     PulseResponse,
     AuditEvent,

@@ -143,6 +143,7 @@ def test_ending_asks_for_reflection_thanks_and_the_report(pair, emulator, servic
         {
             ids.REPORT_LEARNED: "Kofi now writes his own queries",
             ids.REPORT_RECOMMENDATIONS: "A data modelling course",
+            ids.REPORT_SHARE: ["learners"],
         },
     )
     assert response.json()["response_action"] == "update"

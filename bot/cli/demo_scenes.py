@@ -289,6 +289,7 @@ def scene_closing(stage: Stage) -> None:
             ids.REPORT_GOALS: ["0"],
             ids.REPORT_LEARNED: "Kofi now reads query plans and writes the weekly report alone.",
             ids.REPORT_RECOMMENDATIONS: "A data modelling course next quarter.",
+            ids.REPORT_SHARE: ["learners"],
         },
     )
 
