@@ -4,9 +4,10 @@ Slack.
 `propose` pairs many open requests with many volunteers so that the TOTAL match score is as high
 as it can be, under each volunteer's free places and the hard rules of
 `bot.matching.ineligibility` (never the requester, never someone not offering the kind asked
-for, never a mentor in the requester's line of authority, never an excluded volunteer, never
-over capacity). It is an exact assignment, not a greedy one: taking the best volunteer for each
-request in turn can use up a volunteer whom a later request needed more.
+for, never a mentor in the requester's line of authority, never an excluded volunteer, never a
+volunteer who asked not to be paired with the requester, never over capacity). It is an exact
+assignment, not a greedy one: taking the best volunteer for each request in turn can use up a
+volunteer whom a later request needed more.
 
 Scores are `bot.matching`'s (topic fit, free places, shared working hours, fairness, format),
 computed for every request-volunteer pair at once with numpy; each equals the score
@@ -218,6 +219,7 @@ def _eligible(seekers: Sequence[Seeker], volunteers: Sequence[Volunteer]) -> Mas
                 columns += columns_of_slack.get(manager, ())
         for person_id in seeker.excluded:
             columns += columns_of_person.get(person_id, ())
+        columns += [j for j, v in enumerate(volunteers) if seeker.person_id in v.avoids]
         blocked[i, columns] = True
     wants_mentor = np.array([s.kind == Kind.MENTOR.value for s in seekers], dtype=bool)
     as_mentor = np.array([v.as_mentor for v in volunteers], dtype=bool)

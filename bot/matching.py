@@ -7,6 +7,8 @@ Hard rules (`ineligibility`), never traded against any score:
 * never a volunteer with no free place;
 * never a volunteer in `Seeker.excluded` (already asked or declined for this request, or a
   current partner);
+* never a volunteer who listed the requester in `Volunteer.avoids` (people they asked not to be
+  paired with; private to them, so the reason given is deliberately vague);
 * for a MENTOR, never the requester's manager nor anyone above them: a mentor is never in the
   person's line of authority. A COACH may be the manager or anyone in the chain.
 
@@ -56,6 +58,8 @@ MAX_CHAIN_DEPTH = 50
 MAX_WHY_CHARS = 200
 
 _KIND_NOUN = {Kind.MENTOR: "mentoring", Kind.COACH: "coaching"}
+NOT_AVAILABLE = "is not available for this request"
+"""Why a volunteer who avoids the requester is left out: vague on purpose, the list is private."""
 
 
 # --- data --------------------------------------------------------------------------------------
@@ -75,6 +79,7 @@ class Volunteer:
     active_count: int  # people they have now
     recent_matches: int  # matches in the last 90 days, for fairness
     tz: str  # IANA zone
+    avoids: frozenset[int] = frozenset()  # person_ids they must never be paired with
 
     @property
     def free_places(self) -> int:
@@ -147,6 +152,8 @@ def ineligibility(seeker: Seeker, volunteer: Volunteer) -> str | None:
         return f"does not offer {_KIND_NOUN[kind]}"
     if kind is Kind.MENTOR and volunteer.slack_user_id in seeker.authority_chain:
         return "is in your line of authority"
+    if seeker.person_id in volunteer.avoids:
+        return NOT_AVAILABLE
     if volunteer.person_id in seeker.excluded:
         return "already asked"
     if volunteer.free_places <= 0:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.errors import NotFound, StaleAction
+from bot.errors import NotAllowed, NotFound, StaleAction
 from bot.forms import OfferForm
 from bot.people import Known
 from bot.services import Services
-from storage import offers
+from storage import exclusions, offers, people
 from storage.models import Offer
 
 STATUS_CHANGES = {"pause": "paused", "resume": "active", "withdraw": "withdrawn"}
+AVOID_MAX = 50
 
 
 @dataclass(frozen=True)
@@ -88,3 +90,53 @@ def _state(offer: Offer, active_count: int) -> OfferState:
         status=offer.status,
         active_count=active_count,
     )
+
+
+# -- people a volunteer should not be paired with (private to the volunteer) -----------------
+
+
+def avoid(
+    services: Services, volunteer: Known, *, team_id: str, user_ids: Sequence[str]
+) -> tuple[str, ...]:
+    """Never pair the volunteer with these people; returns the whole list (Slack ids)."""
+    others = [u for u in dict.fromkeys(user_ids) if u != volunteer.slack_user_id]
+    if not others:
+        raise NotFound("Mention the people to leave out, e.g. `/mentoring offer avoid @name`.")
+    now = services.now()
+    with services.database.transaction() as session:
+        current = exclusions.listed_by(session, person_id=volunteer.id)
+        known = {p.slack_user_id for p in current}
+        if len(known | set(others)) > AVOID_MAX:
+            raise NotAllowed(f"Your list can hold up to {AVOID_MAX} people.")
+        avoided = [
+            people.seen(session, team_id=team_id, slack_user_id=user_id, at=now).id or 0
+            for user_id in others
+        ]
+        exclusions.add(
+            session, team_id=team_id, person_id=volunteer.id, avoided_ids=avoided, at=now
+        )
+        return tuple(p.slack_user_id for p in exclusions.listed_by(session, person_id=volunteer.id))
+
+
+def allow(
+    services: Services, volunteer: Known, *, team_id: str, user_ids: Sequence[str]
+) -> tuple[str, ...]:
+    """Take people off the volunteer's list; returns what remains (Slack ids)."""
+    if not user_ids:
+        raise NotFound("Mention who to take off your list, e.g. `/mentoring offer allow @name`.")
+    with services.database.transaction() as session:
+        listed = exclusions.listed_by(session, person_id=volunteer.id)
+        chosen = [p.id or 0 for p in listed if p.slack_user_id in set(user_ids)]
+        if not chosen:
+            raise StaleAction("Nobody you mentioned is on your list.")
+        exclusions.remove(session, person_id=volunteer.id, avoided_ids=chosen)
+        return tuple(p.slack_user_id for p in exclusions.listed_by(session, person_id=volunteer.id))
+
+
+def avoided(services: Services, *, team_id: str, person_id: int) -> tuple[str, ...]:
+    with services.database.reading() as session:
+        return tuple(
+            p.slack_user_id
+            for p in exclusions.listed_by(session, person_id=person_id)
+            if p.team_id == team_id
+        )

@@ -19,7 +19,7 @@ from bot.services import Services
 from bot.text import shorten
 from bot.triage import Answers, Recommendation, mismatch_note, triage
 from bot.workdays import add_working_days, zone
-from storage import invitations, offers, people, relationships, requests
+from storage import exclusions, invitations, offers, people, relationships, requests
 from storage.models import Invitation, Kind, MentoringRequest, Person
 
 FAIRNESS_WINDOW = timedelta(days=90)
@@ -166,7 +166,10 @@ def ask(
                 raise StaleAction("That person can't take this on any more: pick someone else.")
             why = candidate.why
         else:
-            problem = _hand_pick_problem(seeker, volunteer)
+            avoids = exclusions.avoids(
+                session, person_id=volunteer.id or 0, other_id=seeker.person_id
+            )
+            problem = _hand_pick_problem(seeker, volunteer, avoids_them=avoids)
             if problem is not None:
                 raise NotAllowed(f"{volunteer.display_name or 'That person'} {problem}.")
             why = why or "Suggested by a program coordinator."
@@ -224,6 +227,7 @@ def candidates(
 def pool(session: Session, *, team_id: str, now: datetime) -> list[matching.Volunteer]:
     """Every volunteer with an active offer, with their current load."""
     load = offers.guide_load(session, team_id=team_id, since=now - FAIRNESS_WINDOW)
+    avoided = exclusions.by_volunteer(session, team_id=team_id)
     volunteers = []
     for offer, person in offers.active_pool(session, team_id=team_id):
         assert person.id is not None
@@ -242,6 +246,7 @@ def pool(session: Session, *, team_id: str, now: datetime) -> list[matching.Volu
                 active_count=active,
                 recent_matches=recent,
                 tz=person.tz or "UTC",
+                avoids=avoided.get(person.id, frozenset()),
             )
         )
     return volunteers
@@ -289,10 +294,12 @@ def seeker_for(session: Session, request: MentoringRequest) -> matching.Seeker:
     )
 
 
-def _hand_pick_problem(seeker: matching.Seeker, person: Person) -> str | None:
+def _hand_pick_problem(seeker: matching.Seeker, person: Person, *, avoids_them: bool) -> str | None:
     """A coordinator may pick anyone, in the pool or not; only the hard rules still apply."""
     if person.id == seeker.person_id:
         return "is the person asking"
+    if avoids_them:
+        return matching.NOT_AVAILABLE
     if seeker.kind == Kind.MENTOR and person.slack_user_id in seeker.authority_chain:
         return "is in their line of authority, so cannot be their mentor"
     if person.id in seeker.excluded:

@@ -8,6 +8,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot import people, pool
+from bot.commands import mentioned_users
 from bot.errors import DomainError
 from bot.forms import FormErrors, parse_offer
 from bot.services import Services
@@ -21,6 +22,10 @@ def offer_subcommand(
 ) -> None:
     services: Services = context["services"]
     action = args.strip().lower()
+    first = action.split(" ", 1)[0]
+    if first in ("avoid", "allow"):
+        ack(**avoid_or_allow(services, context, first, mentioned_users(args)))
+        return
     if action in pool.STATUS_CHANGES:
         volunteer = people.ensure(
             services, team_id=context.team_id or "", user_id=context.user_id or ""
@@ -36,12 +41,27 @@ def offer_subcommand(
         return
     if action:
         ack(
-            text="Try `/mentoring offer` to volunteer, or `/mentoring offer pause`, `resume` or "
-            "`withdraw`."
+            text="Try `/mentoring offer` to volunteer, `/mentoring offer pause`, `resume` or "
+            "`withdraw`, or `/mentoring offer avoid @name` / `allow @name`."
         )
         return
     ack()
     open_offer_form(client, services, context, command["trigger_id"])
+
+
+def avoid_or_allow(
+    services: Services, context: BoltContext, action: str, user_ids: list[str]
+) -> dict[str, Any]:
+    """`offer avoid @a @b` / `offer allow @a`: the private list, as an ephemeral answer."""
+    team_id = context.team_id or ""
+    volunteer = people.ensure(services, team_id=team_id, user_id=context.user_id or "")
+    change = pool.avoid if action == "avoid" else pool.allow
+    try:
+        listed = change(services, volunteer, team_id=team_id, user_ids=user_ids)
+    except DomainError as problem:
+        return {"text": str(problem)}
+    text = pool_blocks.avoid_summary(listed)
+    return {"text": text, "blocks": notice(text)}
 
 
 def open_offer_form(
@@ -54,7 +74,8 @@ def open_offer_form(
         user_id=context.user_id or "",
     )
     current = pool.current(services, team_id=context.team_id or "", person_id=volunteer.id)
-    client.views_open(trigger_id=trigger_id, view=pool_blocks.offer_form(current))
+    avoided = pool.avoided(services, team_id=context.team_id or "", person_id=volunteer.id)
+    client.views_open(trigger_id=trigger_id, view=pool_blocks.offer_form(current, avoided))
 
 
 def offer_button(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -49,7 +50,13 @@ def _initial(labels: dict[Any, str], chosen: set[str]) -> list[Option] | None:
     return picked or None
 
 
-def offer_form(current: OfferState | None) -> dict[str, Any]:
+def avoid_summary(avoided: Sequence[str]) -> str:
+    if not avoided:
+        return prompts.render("avoid_none")
+    return prompts.render("avoid_list", people=", ".join(f"<@{u}>" for u in avoided))
+
+
+def offer_form(current: OfferState | None, avoided: Sequence[str] = ()) -> dict[str, Any]:
     roles = set()
     if current is not None:
         roles = {r for r, on in (("mentor", current.as_mentor), ("coach", current.as_coach)) if on}
@@ -117,6 +124,7 @@ def offer_form(current: OfferState | None) -> dict[str, Any]:
                 placeholder="e.g. Tuesday and Thursday afternoons",
             ),
         ),
+        context(avoid_summary(avoided)),
     ]
     view = View(
         type="modal",

@@ -110,6 +110,7 @@ def random_case(rng: random.Random) -> tuple[list[Seeker], list[Volunteer]]:
                 else rng.choice((0, 0, 1)),
                 recent_matches=rng.randint(0, 3),
                 tz=rng.choice((LONDON, NEW_YORK, SYDNEY)),
+                avoids=frozenset(rng.sample(range(1, 12), rng.choice((0, 0, 1, 2)))),
             )
         )
     slack_ids = [f"U{i}" for i in range(1, 12)]
@@ -304,6 +305,7 @@ def test_a_coach_may_be_in_the_line_of_authority() -> None:
         (seeker(1, excluded=frozenset({2})), volunteer(2), "already asked"),
         (seeker(1), volunteer(2, capacity=2, active_count=2), "has no free place"),
         (seeker(1, authority_chain=frozenset({"U2"})), volunteer(2), "is in your line"),
+        (seeker(1), volunteer(2, avoids=frozenset({1})), "is not available"),
     ],
 )
 def test_unmatched_when_nobody_is_eligible(ask: Seeker, offer: Volunteer, reason: str) -> None:

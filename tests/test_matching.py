@@ -166,6 +166,15 @@ def test_kind_filter() -> None:
         seeker(kind="therapist")  # type: ignore[arg-type]
 
 
+def test_a_volunteer_is_never_proposed_to_someone_they_avoid() -> None:
+    ask = seeker()
+    avoiding = volunteer(2, avoids=frozenset({ask.person_id}))
+    other = volunteer(3, avoids=frozenset({99}), topics=UNRELATED)
+    assert ineligibility(ask, avoiding) == "is not available for this request"
+    assert ineligibility(ask, other) is None
+    assert ids(rank(ask, [avoiding, other], on=ON, limit=3)) == [3]
+
+
 def test_excluded_ids_are_never_proposed() -> None:
     pool = [volunteer(2), volunteer(3), volunteer(4)]
     ask = seeker(excluded=frozenset({2, 4}))
@@ -374,6 +383,7 @@ def scenarios(draw: st.DrawFn) -> tuple[Seeker, list[Volunteer], dict[str, str |
             active_count=draw(st.integers(min_value=0, max_value=5)),
             recent_matches=draw(st.integers(min_value=0, max_value=6)),
             tz=draw(st.sampled_from(ZONES)),
+            avoids=frozenset(draw(st.sets(st.integers(min_value=0, max_value=size - 1)))),
         )
         for i in draw(st.lists(st.integers(min_value=0, max_value=size - 1), max_size=2 * size))
     ]
@@ -398,6 +408,7 @@ def allowed(ask: Seeker, person: Volunteer) -> bool:
         and (person.as_mentor if ask.kind == Kind.MENTOR else person.as_coach)
         and person.capacity > person.active_count
         and person.person_id not in ask.excluded
+        and ask.person_id not in person.avoids
         and not (ask.kind == Kind.MENTOR and person.slack_user_id in ask.authority_chain)
     )
 
