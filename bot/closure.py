@@ -9,10 +9,12 @@ from bot.errors import NotAllowed, NotFound, StaleAction
 from bot.services import Services
 from storage import checkpoints, relationships
 
+LEFT_PROGRAM = "left_program"
 REASONS = {
     "goals_met": "the goals were met",
     "no_longer_needed": "it is no longer needed",
     "not_working": "it was not working",
+    LEFT_PROGRAM: "they have left the mentoring program",
 }
 
 

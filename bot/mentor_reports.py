@@ -40,6 +40,7 @@ class Filed:
     learned: str
     recommendations: str
     shared: bool  # with the learners, who then get it in a DM and in their closing record
+    closed: bool  # the relationship has ended (its closing record goes out again)
 
 
 def draft(
@@ -89,7 +90,7 @@ def submit(
     if errors:
         raise FormErrors(errors)
     with services.database.transaction() as session:
-        _, learners = _as_guide(session, team_id, user_id, relationship_id)
+        relationship, learners = _as_guide(session, team_id, user_id, relationship_id)
         author = people.by_slack_id(session, team_id=team_id, slack_user_id=user_id)
         assert author is not None and author.id is not None
         report = MentorReport(
@@ -116,6 +117,7 @@ def submit(
             progress=report.progress,
             learned=report.learned,
             recommendations=report.recommendations,
+            closed=relationship.status == "closed",
             shared=visibility.may_see(
                 visibility.Audience.PARTNER, "mentor_report", shared=report.shared_with_learners
             ),

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -22,7 +24,15 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 import prompts
-from bot import appreciation, closure, mentor_reports, overview, people, visibility
+from bot import (
+    appreciation,
+    closing_record,
+    closure,
+    mentor_reports,
+    overview,
+    people,
+    visibility,
+)
 from bot.commands import mentioned_users, without_mentions
 from bot.errors import DomainError
 from bot.forms import FormErrors
@@ -32,6 +42,7 @@ from handlers import announce, home, ids, llm_followups, request_blocks, view_st
 from handlers.blocks import notice, render, section
 from handlers.replies import whisper
 
+log = logging.getLogger("mentorbot.closure")
 END_LABELS = {
     "goals_met": "The goals were met",
     "no_longer_needed": "It's no longer needed",
@@ -256,18 +267,28 @@ def submit_end(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltC
         ack(response_action="errors", errors={ids.END_REASON: str(problem)})
         return
     ack(response_action="clear")
-    told = prompts.render(
-        "ended",
-        kind=ended.kind.replace("_", " "),
-        by=f"<@{ended.closed_by}>",
-        reason=closure.REASONS[ended.reason],
-    )
+    tell_ended(client, services, context.team_id or "", ended)
+
+
+def tell_ended(client: WebClient, services: Services, team_id: str, ended: closure.Ended) -> None:
+    """Tell everyone in a closed relationship, ask for what closure needs, and hand each
+    learner their closing record. Someone who left the program is not asked for anything."""
+    kind = ended.kind.replace("_", " ")
+    if ended.reason == closure.LEFT_PROGRAM:
+        told = prompts.render("ended_left", kind=kind, by=f"<@{ended.closed_by}>")
+    else:
+        told = prompts.render(
+            "ended", kind=kind, by=f"<@{ended.closed_by}>", reason=closure.REASONS[ended.reason]
+        )
+    left = ended.closed_by if ended.reason == closure.LEFT_PROGRAM else None
     reflect = ButtonElement(
         text="Add a final reflection",
         action_id=ids.REFLECT_OPEN,
         value=f"{ended.relationship_id}:0",
     )
     for learner in ended.learners:
+        if learner == left:
+            continue
         announce.dm(
             client,
             learner,
@@ -287,29 +308,53 @@ def submit_end(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltC
                 ]
             ),
         )
-    announce.dm(
-        client,
-        ended.guide,
-        "Your relationship has ended.",
-        render(
-            [
-                section(f"{told}\n{prompts.render('ended_guide')}"),
-                ActionsBlock(
-                    block_id="ended_actions",
-                    elements=[
-                        reflect,
-                        ButtonElement(
-                            text="Write the final report",
-                            action_id=ids.REPORT_OPEN,
-                            value=f"{ended.relationship_id}:final",
-                            style="primary",
-                        ),
-                    ],
+    if ended.guide != left:
+        announce.dm(
+            client,
+            ended.guide,
+            "Your relationship has ended.",
+            render(
+                [
+                    section(f"{told}\n{prompts.render('ended_guide')}"),
+                    ActionsBlock(
+                        block_id="ended_actions",
+                        elements=[
+                            reflect,
+                            ButtonElement(
+                                text="Write the final report",
+                                action_id=ids.REPORT_OPEN,
+                                value=f"{ended.relationship_id}:final",
+                                style="primary",
+                            ),
+                        ],
+                    ),
+                ]
+            ),
+        )
+    deliver_records(client, services, team_id, ended.relationship_id, updated=False)
+    home.refresh(client, services, team_id, [ended.guide, *ended.learners])
+
+
+def deliver_records(
+    client: WebClient, services: Services, team_id: str, relationship_id: int, *, updated: bool
+) -> None:
+    """Upload each learner's closing record to their DM, a Markdown file to keep."""
+    for learner, record in closing_record.gather(
+        services, team_id=team_id, relationship_id=relationship_id
+    ):
+        try:
+            opened = client.conversations_open(users=learner)
+            client.files_upload_v2(
+                channel=str(opened["channel"]["id"]),
+                filename=closing_record.filename(record),
+                content=closing_record.render(record),
+                title=f"Your {closing_record.KIND_WORDS.get(record.kind, 'mentoring')} record",
+                initial_comment=prompts.render(
+                    "closing_record_updated" if updated else "closing_record_ready"
                 ),
-            ]
-        ),
-    )
-    home.refresh(client, services, context.team_id or "", [ended.guide, *ended.learners])
+            )
+        except SlackApiError as error:
+            log.warning("closing record upload failed: %s", error.response.get("error"))
 
 
 # -- the mentor's report ---------------------------------------------------------------------
@@ -467,6 +512,10 @@ def submit_report(ack: Ack, view: dict[str, Any], client: WebClient, context: Bo
     if not filed.shared:
         return
     visibility.place("report_for_learner")
+    if filed.closed:
+        deliver_records(
+            client, _services(context), context.team_id or "", filed.relationship_id, updated=True
+        )
     text = prompts.render(
         "report_for_learner",
         guide=f"<@{filed.guide}>",

@@ -25,6 +25,7 @@ from handlers.console import (
 from handlers.contracting import group_subcommand, plan_subcommand
 from handlers.data_rights import forget_subcommand, my_data_subcommand
 from handlers.directory import SlackDirectory
+from handlers.leaving import leave_subcommand
 from handlers.me import me_subcommand
 from handlers.nudge_actions import mute_subcommand, reflect_subcommand, unmute_subcommand
 from handlers.pool import offer_subcommand
@@ -51,6 +52,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "thanks": thanks_subcommand,
     "shoutouts": shoutouts_subcommand,
     "end": end_subcommand,
+    "leave": leave_subcommand,
     "status": status_subcommand,
     "report": report_subcommand,
     "export": export_subcommand,

@@ -22,6 +22,7 @@ KIND_NAMES = {
 REASONS = {
     "goals_met": "goals met",
     "no_longer_needed": "no longer needed",
+    "left_program": "someone left the program",
     "not_working": "not working",
     "forgotten": "erased on request",
     "unknown": "other",

@@ -29,3 +29,21 @@ def recent_received(
         .limit(limit)
     )
     return session.exec(statement).all()
+
+
+def between(
+    session: Session, *, team_id: str, person_ids: tuple[int, int]
+) -> Sequence[Appreciation]:
+    """Thanks sent either way between two people, oldest first."""
+    first, second = person_ids
+    statement = (
+        select(Appreciation)
+        .where(
+            Appreciation.team_id == team_id,
+            col(Appreciation.from_id).in_(person_ids),
+            col(Appreciation.to_id).in_(person_ids),
+            Appreciation.from_id != Appreciation.to_id,
+        )
+        .order_by(col(Appreciation.created_at), col(Appreciation.id))
+    )
+    return [a for a in session.exec(statement).all() if {a.from_id, a.to_id} == {first, second}]

@@ -62,3 +62,12 @@ def slack_ids(session: Session, *, person_ids: Sequence[int]) -> dict[int, str]:
         col(Person.id).in_(person_ids)
     )
     return {int(i): str(u) for i, u in session.execute(statement).all()}
+
+
+def reports_for_relationship(session: Session, *, relationship_id: int) -> Sequence[MentorReport]:
+    statement = (
+        select(MentorReport)
+        .where(col(MentorReport.relationship_id) == relationship_id)
+        .order_by(col(MentorReport.created_at), col(MentorReport.id))
+    )
+    return session.execute(statement).scalars().all()

@@ -17,3 +17,12 @@ def recent_by_author(session: Session, *, person_id: int, limit: int) -> Sequenc
         .limit(limit)
     )
     return session.exec(statement).all()
+
+
+def for_relationship(session: Session, *, relationship_id: int) -> Sequence[Reflection]:
+    statement = (
+        select(Reflection)
+        .where(Reflection.relationship_id == relationship_id)
+        .order_by(col(Reflection.created_at), col(Reflection.id))
+    )
+    return session.exec(statement).all()
