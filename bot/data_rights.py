@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from bot import agreement_terms
 from bot.services import Services
-from storage import audit, checkpoints, coordinators, offers, people
+from storage import audit, checkpoints, coordinators, exclusions, offers, people
 from storage import data_rights as rows
 from storage.models import (
     Assessment,
@@ -139,6 +139,7 @@ def _gather(session: Session, person: Person, *, team_id: str, user_id: str) -> 
             "first_seen_at": _iso(person.created_at),
             "last_seen_at": _iso(person.last_seen_at),
         },
+        "never_paired_with": [p.slack_user_id for p in exclusions.listed_by(session, person_id=me)],
         "offer": None
         if offer is None
         else {
@@ -402,6 +403,10 @@ def _erase(
     session.add(person)
     session.flush()
 
+    listed = exclusions.listed_by(session, person_id=me)
+    changed["pool_exclusions"] = exclusions.remove(
+        session, person_id=me, avoided_ids=[p.id for p in listed if p.id is not None]
+    )
     offer = offers.for_person(session, team_id=team_id, person_id=me)
     if offer is not None:
         offer.topics = ""

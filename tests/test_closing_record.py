@@ -66,7 +66,7 @@ def record(**changes: object) -> Record:
         thanks=(ThanksLine("Kofi", "Dot", AT, "Thank you {for} <everything>"),),
         report=None,
     )
-    return Record(**{**base.__dict__, **changes})  # type: ignore[arg-type]
+    return Record(**{**base.__dict__, **changes})
 
 
 def test_typed_text_is_kept_verbatim_and_cannot_change_the_document():
@@ -112,6 +112,11 @@ def test_a_shared_report_and_checkpoint_counts():
     assert "Reads query plans" in document and "Not shared with you" not in document
 
 
+def rows(services, model):
+    with services.database.reading() as session:
+        return list(session.exec(select(model)).all())
+
+
 def set_statuses(services, statuses):
     with services.database.transaction() as session:
         found = sorted(session.exec(select(Checkpoint)).all(), key=lambda c: c.due_at)
@@ -144,6 +149,7 @@ def test_the_protege_receives_their_record_at_closure(driver, emulator, services
         fill_step(kofi, view_id, step, answers)
     for person in (kofi, dot):
         person.click_in_message(ids.AGREEMENT_CONFIRM, channel=channel)
+    wait_for(lambda: len(rows(services, Checkpoint)) >= 2)
     set_statuses(services, ["done", "missed"])
     for person, text, sharing in (
         (kofi, "Kofi keeps this to himself", []),

@@ -160,7 +160,7 @@ def test_every_role_sees_exactly_what_the_ledger_says(
     kofi.submit(thanks, {})
     wait_for(lambda: MARKERS[7].text in outputs(emulator, DOT))
 
-    first = min(rows(services, Checkpoint), key=lambda c: c.due_at)
+    first = min(wait_for(lambda: rows(services, Checkpoint)), key=lambda c: c.due_at)
     with services.database.transaction() as session:
         stored = session.get(Checkpoint, first.id)
         stored.due_at = services.now() - timedelta(days=1)
@@ -208,7 +208,7 @@ def test_every_role_sees_exactly_what_the_ledger_says(
     kofi.submit(kofi.open_modal("/mentoring", "end"), {ids.END_REASON: "goals_met"})
     before = dot.modal_ids()
     dot.click_in_message(ids.REPORT_OPEN)
-    report = {ids.REPORT_LEARNED: f"Learned {REPORT_MARKER}"}
+    report: dict[str, Any] = {ids.REPORT_LEARNED: f"Learned {REPORT_MARKER}"}
     if report_shared:
         report[ids.REPORT_SHARE] = ["learners"]
     dot.submit(dot.new_modal(before), report)
