@@ -42,6 +42,7 @@ class Item:
     rules: Mapping[Audience, Access]
     roles: frozenset[str] = BOTH  # whose ledger lists it
     shared_how: str = ""  # for an IF_SHARED rule: how the owner shares it
+    by: Audience | None = None  # written by this audience, so not listed in its ledger line
 
     def access(self, audience: Audience) -> Access:
         return self.rules.get(audience, Access.NEVER)
@@ -116,6 +117,7 @@ ITEMS: tuple[Item, ...] = (
         "your mentor's or coach's report",
         {P: V, M: N, C: V},
         roles=frozenset({LEARNER}),
+        by=P,
     ),
     Item(
         "pool_exclusions",
@@ -206,9 +208,9 @@ class LedgerLine:
 
 def ledger(role: str, *, manager_agreed: Sequence[str] = ()) -> tuple[LedgerLine, ...]:
     """What each other party can see about someone in `role` (guide or learner), item by item."""
-    mine = [item for item in ITEMS if role in item.roles]
     lines = []
     for audience in Audience:
+        mine = [item for item in ITEMS if role in item.roles and item.by is not audience]
         lines.append(
             LedgerLine(
                 audience=audience,

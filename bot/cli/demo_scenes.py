@@ -127,6 +127,11 @@ def scene_contract(stage: Stage) -> None:
     dot.click_in_message(ids.AGREEMENT_CONFIRM, channel=channel)
 
 
+def scene_ledger(stage: Stage) -> None:
+    """Dot opens her Home tab: who can see what about her, generated from the access rules."""
+    stage.driver.event({"type": "app_home_opened", "user": DOT, "tab": "home"})
+
+
 def scene_mentoring_need(stage: Stage) -> None:
     jonah = stage.actor(JONAH)
     view_id = ask_for(
@@ -294,6 +299,25 @@ def scene_closing(stage: Stage) -> None:
     )
 
 
+RECORD_LINES = 14
+
+
+def scene_closing_record(stage: Stage) -> None:
+    """Kofi opens the Markdown record he keeps (the one with Dot's shared report in it)."""
+    channel = stage.emulator.dm_channel(KOFI)
+    kept = [
+        f
+        for f in stage.emulator.files()
+        if f.get("channel") == channel and str(f.get("name", "")).endswith(".md")
+    ]
+    if not kept:
+        raise AssertionError("Kofi received no closing record")
+    content = bytes(kept[-1].get("content") or b"").decode("utf-8")
+    lines = content.splitlines()[:RECORD_LINES]
+    shown = [f"{kept[-1]['name']}, the first {len(lines)} lines:", "", *lines, "…"]
+    stage.emulator.record_seen((KOFI,), channel, "file", "\n".join(shown))
+
+
 def kofi_relationship(stage: Stage) -> str:
     """The value of Kofi's coaching relationship with Dot in the modal's relationship picker."""
     mine = overview.for_person(stage.services, team_id="T0EMULATOR", user_id=KOFI)
@@ -384,6 +408,7 @@ SCENES: list[tuple[str, Scene]] = [
     ("Kofi needs a coach: triage, a match, and an invitation", scene_coaching_need),
     ("Siobhan declines, so Kofi is offered the next person; Dot accepts", scene_decline),
     ("Kofi and Dot agree how they will work, and both confirm", scene_contract),
+    ("Dot checks her Home tab: who can see what about her", scene_ledger),
     (
         "Jonah types /coach but needs a mentor; his own manager is never proposed",
         scene_mentoring_need,
@@ -398,6 +423,7 @@ SCENES: list[tuple[str, Scene]] = [
         "Kofi reflects, thanks Dot in public, checks his Home tab and closes; Dot reports",
         scene_closing,
     ),
+    ("Kofi opens the closing record he keeps", scene_closing_record),
     (
         "The coordinators' view: status, the health chart, and a cohort of 30 new hires",
         scene_coordinators_view,
