@@ -259,3 +259,23 @@ def test_every_role_sees_exactly_what_the_ledger_says(
             assert shown is expected(marker, audience), (marker, audience.value, viewer)
             checked += 1
     assert checked == 3 * len(markers) - 2  # Hana has no partner yet
+
+
+@pytest.mark.parametrize("role", [visibility.GUIDE, visibility.LEARNER])
+def test_the_ledger_names_every_item_once_per_audience(role):
+    for line in visibility.ledger(role):
+        mine = [i.label for i in visibility.ITEMS if role in i.roles and i.by is not line.audience]
+        shared = [text.split(" (", 1)[0] for text in line.if_shared]
+        assert sorted([*line.sees, *shared, *line.never]) == sorted(mine), line.audience
+
+
+def test_a_place_that_would_show_a_never_item_is_refused():
+    leaky = visibility.Place(
+        "leaky", visibility.Audience.COORDINATORS, "a leak", frozenset({"reflections"})
+    )
+    with pytest.raises(visibility.Forbidden, match="reflections"):
+        visibility._validate([leaky])
+    assert visibility.place("status").audience is visibility.Audience.COORDINATORS
+    assert not visibility.may_see(visibility.Audience.PARTNER, "reflections", shared=False)
+    assert visibility.may_see(visibility.Audience.PARTNER, "reflections", shared=True)
+    assert not visibility.may_see(visibility.Audience.MANAGER, "relationship", shared=True)
