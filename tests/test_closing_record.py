@@ -149,7 +149,7 @@ def test_the_protege_receives_their_record_at_closure(driver, emulator, services
         fill_step(kofi, view_id, step, answers)
     for person in (kofi, dot):
         person.click_in_message(ids.AGREEMENT_CONFIRM, channel=channel)
-    wait_for(lambda: len(rows(services, Checkpoint)) >= 2)
+    wait_for(lambda: len(rows(services, Checkpoint)) >= 2, timeout=20)
     set_statuses(services, ["done", "missed"])
     for person, text, sharing in (
         (kofi, "Kofi keeps this to himself", []),
@@ -162,7 +162,7 @@ def test_the_protege_receives_their_record_at_closure(driver, emulator, services
     dot.submit(dot.open_modal("/mentoring", f"thanks <@{KOFI}|k> for the questions"), {})
 
     kofi.submit(kofi.open_modal("/mentoring", "end"), {ids.END_REASON: "goals_met"})
-    first = wait_for(lambda: md_files(emulator, KOFI))[0]
+    first = wait_for(lambda: md_files(emulator, KOFI), timeout=20)[0]
     assert TRICKY in first
     for expected in (
         "# Your coaching record",
@@ -187,7 +187,9 @@ def test_the_protege_receives_their_record_at_closure(driver, emulator, services
         dot.new_modal(before),
         {ids.REPORT_LEARNED: "Kofi reads query plans", ids.REPORT_SHARE: ["learners"]},
     )
-    updated = wait_for(lambda: len(md_files(emulator, KOFI)) == 2 and md_files(emulator, KOFI))
+    updated = wait_for(
+        lambda: len(md_files(emulator, KOFI)) == 2 and md_files(emulator, KOFI), timeout=20
+    )
     assert "Kofi reads query plans" in updated[1]
     assert "Not shared with you" not in updated[1]
 
@@ -237,8 +239,8 @@ def test_each_learner_of_a_group_gets_their_own_record(driver, emulator, service
     )
     dot = actor(driver, emulator, DOT)
     dot.submit(dot.open_modal("/mentoring", "end"), {ids.END_REASON: "goals_met"})
-    kofi_record = wait_for(lambda: md_files(emulator, KOFI))[0]
-    elodie_record = wait_for(lambda: md_files(emulator, ELODIE))[0]
+    kofi_record = wait_for(lambda: md_files(emulator, KOFI), timeout=20)[0]
+    elodie_record = wait_for(lambda: md_files(emulator, ELODIE), timeout=20)[0]
     assert "Kofi private note" in kofi_record and "Dot shared note" in kofi_record
     assert ELODIE not in kofi_record
     assert "Elodie private note" in elodie_record and "Elodie thanks Dot" in elodie_record

@@ -162,7 +162,8 @@ def test_leave_winds_everything_down_kindly_and_deletes_nothing(driver, emulator
     dot.command("/mentoring", "leave")
     click_ephemeral(driver, emulator, DOT, ids.LEAVE_CONFIRM)
     relationship = wait_for(
-        lambda: next((r for r in rows(services, Relationship) if r.status == "closed"), None)
+        lambda: next((r for r in rows(services, Relationship) if r.status == "closed"), None),
+        timeout=20,
     )
     assert relationship.end_reason == "left_program"
     offer = next(o for o in rows(services, Offer) if o.person_id == _person_id(services, DOT))
@@ -174,10 +175,19 @@ def test_leave_winds_everything_down_kindly_and_deletes_nothing(driver, emulator
     declined = [i for i in rows(services, Invitation) if i.person_id == _person_id(services, DOT)]
     assert {i.status for i in declined} == {"accepted", "declined"}
 
-    wait_for(lambda: any("has left the mentoring program" in s.text for s in emulator.seen(KOFI)))
-    wait_for(lambda: any("can't take this on right now" in s.text for s in emulator.seen(HANA)))
-    wait_for(lambda: any("withdrawn" in s.text for s in emulator.seen(RAFA)))
-    record = wait_for(lambda: [f for f in emulator.files() if str(f["name"]).endswith(".md")])
+    wait_for(
+        lambda: any("has left the mentoring program" in s.text for s in emulator.seen(KOFI)),
+        timeout=20,
+    )
+    wait_for(
+        lambda: any("can't take this on right now" in s.text for s in emulator.seen(HANA)),
+        timeout=20,
+    )
+    wait_for(lambda: any("withdrawn" in s.text for s in emulator.seen(RAFA)), timeout=20)
+    record = wait_for(
+        lambda: [f for f in emulator.files() if str(f["name"]).endswith(".md") and f["channel"]],
+        timeout=20,
+    )
     assert KOFI in emulator.channel_members(str(record[0]["channel"]))
     dot_dm = emulator.messages(dot.dm_channel())
     assert not any(find_action(m.get("blocks") or [], ids.REPORT_OPEN) for m in dot_dm)

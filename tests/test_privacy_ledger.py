@@ -158,9 +158,9 @@ def test_every_role_sees_exactly_what_the_ledger_says(
     reflect(dot, f"Coach only {MARKERS[12].text}", [])
     thanks = kofi.open_modal("/mentoring", f"thanks <@{DOT}|dot> {MARKERS[7].text}")
     kofi.submit(thanks, {})
-    wait_for(lambda: MARKERS[7].text in outputs(emulator, DOT))
+    wait_for(lambda: MARKERS[7].text in outputs(emulator, DOT), timeout=20)
 
-    first = min(wait_for(lambda: rows(services, Checkpoint)), key=lambda c: c.due_at)
+    first = min(wait_for(lambda: rows(services, Checkpoint), timeout=20), key=lambda c: c.due_at)
     with services.database.transaction() as session:
         stored = session.get(Checkpoint, first.id)
         stored.due_at = services.now() - timedelta(days=1)
@@ -189,7 +189,7 @@ def test_every_role_sees_exactly_what_the_ledger_says(
     plan_surveys_and_digest(services)
     send_nudges(outbox_client(services.settings), services, worker="t")
     kofi.click_in_message(f"{ids.PULSE_RATE}_2")
-    wait_for(lambda: rows(services, PulseResponse))
+    wait_for(lambda: rows(services, PulseResponse), timeout=20)
     before = kofi.modal_ids()
     kofi.click_in_message(ids.PULSE_SUGGEST)
     kofi.submit(kofi.new_modal(before), {ids.PULSE_TEXT: f"Idea {MARKERS[8].text}"})
@@ -197,7 +197,7 @@ def test_every_role_sees_exactly_what_the_ledger_says(
     home = {"type": "app_home_opened", "tab": "home"}
     for user in (KOFI, DOT, PRIYA, TOMAS):
         driver.event({**home, "user": user})
-    wait_for(lambda: emulator.home(KOFI) and emulator.home(DOT))
+    wait_for(lambda: emulator.home(KOFI) and emulator.home(DOT), timeout=20)
     ledger = ledger_blocks.ledger_text(
         visibility.ledger(visibility.LEARNER, manager_agreed=["That we meet"])
     )
@@ -213,9 +213,13 @@ def test_every_role_sees_exactly_what_the_ledger_says(
         report[ids.REPORT_SHARE] = ["learners"]
     dot.submit(dot.new_modal(before), report)
     assert rows(services, MentorReport)[0].shared_with_learners is report_shared
-    wait_for(lambda: len([f for f in emulator.files() if f["name"].endswith(".md")]) >= 1)
+
+    def shared_records() -> list[dict[str, Any]]:
+        return [f for f in emulator.files() if f["name"].endswith(".md") and f["channel"]]
+
+    wait_for(lambda: len(shared_records()) >= (2 if report_shared else 1), timeout=20)
     if report_shared:
-        wait_for(lambda: REPORT_MARKER in outputs(emulator, KOFI))
+        wait_for(lambda: REPORT_MARKER in outputs(emulator, KOFI), timeout=20)
 
     for text in (
         "status",
@@ -233,7 +237,9 @@ def test_every_role_sees_exactly_what_the_ledger_says(
     clock.current += timedelta(days=7)
     plan_surveys_and_digest(services)
     send_nudges(outbox_client(services.settings), services, worker="t")
-    wait_for(lambda: len(emulator.files()) >= 3)
+    wait_for(
+        lambda: len([f for f in emulator.files() if f["channel"]]) >= 3 + report_shared, timeout=20
+    )
     for user in (KOFI, DOT, HANA, PRIYA, TOMAS):
         for text in ("me", "plan", "offer", "status", "report", "export", "pulse"):
             driver.command(user, "/mentoring", text)
