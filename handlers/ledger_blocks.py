@@ -8,7 +8,7 @@ import prompts
 from bot.visibility import Audience, LedgerLine
 
 AUDIENCE_NAMES = {
-    Audience.PARTNER: "Your partner sees",
+    Audience.PARTNER: "Your partner (or your group) sees",
     Audience.MANAGER: "Your manager sees",
     Audience.COORDINATORS: "Program coordinators see",
 }
