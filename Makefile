@@ -15,6 +15,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/mentorbot demo
 
+# The app, the Slack emulator and a web page on localhost: try Mentorbot in your browser.
+sandbox: $(STAMP)
+	$(BIN)/mentorbot sandbox $(SANDBOX_ARGS)
+
 test: lint typecheck pytest
 
 lint: $(STAMP)

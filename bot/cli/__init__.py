@@ -157,7 +157,31 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="SQLAlchemy URL to use (default: a fresh SQLite file in a temp folder)",
     )
+
+    sandbox = sub.add_parser(
+        "sandbox",
+        help="try Mentorbot in your browser: the app, the emulator and a web page on localhost",
+        description="Start the app, the built-in Slack emulator and a small web page on "
+        "localhost (SQLite in a temp folder, no tokens, no network), print its URL, and serve "
+        "until Ctrl+C. Act as any person of a fictional company, type slash commands, click "
+        "buttons, fill in forms, and move the clock on to see nudges.",
+    )
+    sandbox.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="interface to bind (default 127.0.0.1: only this machine can open the page)",
+    )
+    sandbox.add_argument(
+        "--port",
+        type=_sandbox_port,
+        default=8025,
+        help="port to bind (default 8025; 0 takes any free port)",
+    )
     return parser
+
+
+def _sandbox_port(value: str) -> int:
+    return 0 if value.strip() == "0" else _port(value)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -209,6 +233,13 @@ def _dispatch(args: argparse.Namespace) -> int:
         from bot.cli.demo import run_demo
 
         return run_demo(database_url=args.database)
+    if args.command == "sandbox":
+        from bot.cli.sandbox import PortBusy, run_sandbox
+
+        try:
+            return run_sandbox(host=args.host, port=args.port)
+        except PortBusy as error:
+            raise UsageError(str(error)) from None
     if args.command == "doctor":
         from bot.cli.doctor import run_doctor
 

@@ -7,10 +7,13 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from slack_sdk import WebClient
+
 from bot import nudges
 from bot.cli.wiring import build_services, check_schema
 from bot.config import Settings
 from bot.scheduler import Tick, build_scheduler
+from bot.services import Services
 from handlers.sweeps import (
     expire_invitations,
     flag_at_risk,
@@ -61,6 +64,23 @@ def run_clock(settings: Settings) -> None:
     )
     log.info("clock started as %s", worker)
     scheduler.start()
+
+
+def run_jobs_once(
+    services: Services,
+    *,
+    client: WebClient,
+    outbox: WebClient,
+    worker: str,
+    now: datetime | None = None,
+) -> list[nudges.SweepLine]:
+    """What every job of the clock does, once, at `now` (default: the services' clock). The
+    sandbox's time travel runs this after each simulated hour, as `mentorbot clock` would."""
+    moment = now or services.now()
+    flag_at_risk(services, now=moment)
+    plan_surveys_and_digest(services, now=moment)
+    expire_invitations(client, services)
+    return send_nudges(outbox, services, worker=worker, now=moment)
 
 
 def run_sweep_once(settings: Settings, *, now: datetime | None, dry_run: bool) -> int:

@@ -8,7 +8,6 @@ from datetime import timedelta
 from typing import Any
 
 from bot import overview
-from bot.cli.demo import COORDINATOR_CHANNEL, Stage
 from bot.cli.program import (
     AMARA,
     DOT,
@@ -35,6 +34,7 @@ from bot.cli.program import (
     start_agreement,
     volunteer,
 )
+from bot.cli.stage import COORDINATOR_CHANNEL, Stage
 from bot.emulator.actor import wait_for
 from handlers import ids
 from handlers.sweeps import flag_at_risk, send_nudges

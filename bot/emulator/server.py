@@ -289,6 +289,11 @@ class SlackEmulator:
         with self._ws.lock:
             return copy.deepcopy(self._ws.views[view_id].view)
 
+    def view_errors(self, view_id: str) -> dict[str, str]:
+        """The inline errors the app last answered for this view (block_id -> message)."""
+        with self._ws.lock:
+            return dict(self._ws.views[view_id].errors)
+
     def view_owner(self, view_id: str) -> str:
         with self._ws.lock:
             return self._ws.views[view_id].user_id
@@ -308,6 +313,32 @@ class SlackEmulator:
             record = self._ws.views.get(self._ws.homes.get(user_id, ""))
             return copy.deepcopy(record.view) if record else None
 
+    def conversations(self, user_id: str) -> list[JSON]:
+        """The conversations `user_id` is in (their DM with the app first), as
+        `{"id", "name", "kind", "members"}`; members leave out the bots."""
+        with self._ws.lock:
+            first = self._ws.dm(user_id)
+            found = [first] + [
+                c for c in self._ws.channels.values() if c is not first and user_id in c.members
+            ]
+            return [
+                {
+                    "id": c.id,
+                    "name": c.name,
+                    "kind": c.kind,
+                    "members": list(self._ws.recipients(c)),
+                }
+                for c in found
+            ]
+
+    def file_content(self, file_id: str) -> tuple[str, bytes] | None:
+        """An uploaded file's name and bytes, or None."""
+        with self._ws.lock:
+            record = self._ws.files.get(file_id)
+            if record is None or record.content is None:
+                return None
+            return record.name, record.content
+
     def files(self) -> list[JSON]:
         with self._ws.lock:
             return [asdict(f) for f in self._ws.files.values()]
@@ -321,6 +352,12 @@ class SlackEmulator:
         """Ids of the seed people marked `coordinator` (a demo hint, not Slack data)."""
         with self._ws.lock:
             return [uid for uid, row in self._ws.users.items() if row.get("coordinator")]
+
+    def people(self) -> list[JSON]:
+        """The seed rows of everyone in the workspace (people, not bots), as added."""
+        with self._ws.lock:
+            bots = self._ws.bot_users()
+            return [dict(row) for uid, row in self._ws.users.items() if uid not in bots]
 
     def user(self, user_id: str) -> JSON | None:
         """The seed row for `user_id` (with its team_id), or None."""

@@ -137,6 +137,9 @@ class ViewRecord:
     view: JSON
     user_id: str
     team_id: str
+    # A view_submission answered `response_action: errors`: block_id -> message, shown beside
+    # the field until the view changes.
+    errors: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -104,6 +104,7 @@ def _store(ws: Workspace, team: Team, spec: JSON, user_id: str, stack: list[str]
 def _replace(ws: Workspace, record: ViewRecord, spec: JSON) -> JSON:
     team = ws.teams[record.team_id]
     old = record.view
+    record.errors = {}
     record.view = _build(team, spec, old["id"], old["root_view_id"], old["previous_view_id"])
     if not spec.get("external_id"):
         record.view["external_id"] = old.get("external_id", "")
@@ -185,6 +186,9 @@ def apply_response_action(ws: Workspace, view_id: str, response: JSON | None) ->
     record = ws.views[view_id]
     action = (response or {}).get("response_action")
     if action == "errors":
+        errors = (response or {}).get("errors")
+        if isinstance(errors, dict):
+            record.errors = {str(key): str(value) for key, value in errors.items()}
         return None
     if action == "clear":
         close(ws, view_id, everything=True)
