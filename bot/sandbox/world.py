@@ -180,9 +180,11 @@ class Sandbox:
 
     # -- what the page shows ------------------------------------------------------------------
     def snapshot(self, user_id: str, conversation: str | None) -> JSON:
+        """What `user_id` sees (the first person of the workspace when that is nobody)."""
         with self._lock:
-            self._person(user_id)
             stage = self.stage
+            if not self._known(user_id):
+                user_id = str(stage.emulator.people()[0]["id"])
             settings = stage.services.settings
             with stage.services.database.reading() as session:
                 pool = offers.active_pool(session, team_id=TEAM_ID)
@@ -212,9 +214,12 @@ class Sandbox:
             return self.stage.emulator.file_content(file_id)
 
     # -- checks -------------------------------------------------------------------------------
+    def _known(self, user_id: str) -> bool:
+        row = self.stage.emulator.user(user_id) if user_id else None
+        return row is not None and not row.get("is_bot")
+
     def _person(self, user_id: str) -> None:
-        row = self.stage.emulator.user(user_id)
-        if row is None or row.get("is_bot"):
+        if not self._known(user_id):
             raise SandboxError("Pick someone from the list first.")
 
     def _conversation(self, user_id: str, conversation: str | None) -> str:
