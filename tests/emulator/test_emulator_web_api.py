@@ -392,3 +392,31 @@ def test_oauth_install_adds_a_workspace(emulator: SlackEmulator) -> None:
 def test_team_info(client: WebClient) -> None:
     team = client.team_info()["team"]
     assert (team["id"], team["domain"]) == ("T0EMULATOR", "larkspur")
+
+
+def test_inline_errors_stay_on_a_view_until_it_changes() -> None:
+    with SlackEmulator() as emulator:
+        client = WebClient(token="xoxb-emulator-token", base_url=emulator.api_url)
+        trigger = emulator.issue_trigger("U0KOFI01")
+        view = {
+            "type": "modal",
+            "title": {"type": "plain_text", "text": "Form"},
+            "submit": {"type": "plain_text", "text": "Save"},
+            "blocks": [
+                {
+                    "type": "input",
+                    "block_id": "name",
+                    "label": {"type": "plain_text", "text": "Name"},
+                    "element": {"type": "plain_text_input", "action_id": "name"},
+                }
+            ],
+        }
+        view_id = client.views_open(trigger_id=trigger, view=view)["view"]["id"]
+        assert emulator.view_errors(view_id) == {}
+        emulator.apply_view_response(
+            view_id, {"response_action": "errors", "errors": {"name": "Too long"}}
+        )
+        assert emulator.view_errors(view_id) == {"name": "Too long"}
+        assert [v["id"] for v in emulator.open_views("U0KOFI01")] == [view_id]
+        emulator.apply_view_response(view_id, {"response_action": "update", "view": view})
+        assert emulator.view_errors(view_id) == {}

@@ -401,7 +401,8 @@ function renderMain(state) {
     return;
   }
   feed.replaceChildren(...state.messages.map((m) => renderMessage(m, { ...ctx, conversation: S.conversation, ts: m.ts })));
-  if (atBottom || S.scrollDown) { feed.scrollTop = feed.scrollHeight; S.scrollDown = false; }
+  S.stickToBottom = atBottom || S.scrollDown;
+  if (S.stickToBottom) { feed.scrollTop = feed.scrollHeight; S.scrollDown = false; }
 }
 function renderMessage(message, ctx) {
   const node = el("article", { class: "message" + (message.ephemeral ? " ephemeral" : ""), dataset: { ts: message.ts } },
@@ -412,7 +413,12 @@ function renderMessage(message, ctx) {
   for (const file of message.files) {
     const link = el("a", { href: `/api/files/${encodeURIComponent(file.id)}`, target: "_blank", rel: "noopener", text: `📎 ${file.title || file.name}` });
     const box = el("div", { class: "file" }, link);
-    if (file.image) box.append(el("img", { src: `/api/files/${encodeURIComponent(file.id)}`, alt: file.title || file.name }));
+    if (file.image) {
+      const img = el("img", { src: `/api/files/${encodeURIComponent(file.id)}`, alt: file.title || file.name });
+      // The picture arrives after the feed was scrolled: keep the newest message in view.
+      img.addEventListener("load", () => { if (S.stickToBottom) $("feed").scrollTop = $("feed").scrollHeight; });
+      box.append(img);
+    }
     node.append(box);
   }
   return node;
