@@ -29,6 +29,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 WAIT_MS = 15_000
+HOSTILE = "<img src=x onerror=alert(1)> & <b>tags</b>"
 
 if not CHROMIUM.exists():
     if os.environ.get("MENTORBOT_REQUIRE_BROWSER") == "1":
@@ -42,6 +43,8 @@ if not CHROMIUM.exists():
     )
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+
+expect.set_options(timeout=WAIT_MS)
 
 
 @pytest.fixture
@@ -80,9 +83,9 @@ def shots(page: Page, tmp_path: Path) -> Shots:
     return Shots(page, Path(folder) if folder else tmp_path / "screenshots")
 
 
-def settled(page: Page) -> None:
+def settled(page: Page, timeout: float = WAIT_MS) -> None:
     """The page has sent what was done and shows the sandbox's answer."""
-    expect(page.locator("body")).to_have_attribute("data-busy", "no")
+    expect(page.locator("body")).to_have_attribute("data-busy", "no", timeout=timeout)
 
 
 def act_as(page: Page, user_id: str, greeting: str) -> None:
@@ -223,7 +226,7 @@ def test_request_accept_agree_nudge_and_status(
     fill_step(
         page,
         {
-            "Goal 1": "Weekly report in SQL",
+            "Goal 1": f"Weekly report in SQL {HOSTILE}",
             "Due date for goal 1": (today + timedelta(days=30)).isoformat(),
         },
     )
@@ -231,6 +234,9 @@ def test_request_accept_agree_nudge_and_status(
     close_modals(page)
     confirm = page.locator("#feed button", has_text="I agree")
     expect(confirm.last).to_be_visible()
+    # What people type is shown as text: markup in it is never made into elements.
+    expect(page.locator("#feed")).to_contain_text(f"Weekly report in SQL {HOSTILE}")
+    assert page.locator("#feed img, #feed b").count() == 0
     confirm.last.click()
     settled(page)
     shots.take("kofi-confirmed")
@@ -247,7 +253,7 @@ def test_request_accept_agree_nudge_and_status(
     act_as(page, KOFI, "Kofi")
     before = page.locator("#now").inner_text()
     page.locator("#plus-week").click()
-    settled(page)
+    settled(page, timeout=60_000)
     expect(page.locator("#now")).not_to_have_text(before)
     open_conversation(page, "Mentorbot")
     expect(page.locator("#feed")).to_contain_text("Checkpoint coming up")

@@ -20,7 +20,9 @@ def test_sandbox_prints_its_url_and_serves_the_page() -> None:
     runner = threading.Thread(target=run_sandbox, kwargs={"port": 0, "out": out, "stop": stop})
     runner.start()
     try:
-        url = eventually(lambda: re.findall(r"Open (http://127\.0\.0\.1:\d+/) ", out.getvalue()))
+        url = eventually(
+            lambda: re.findall(r"Open (http://127\.0\.0\.1:\d+/) ", out.getvalue()), timeout=30
+        )
         with urllib.request.urlopen(url[0], timeout=10) as reply:
             assert reply.status == 200 and b"Mentorbot sandbox" in reply.read()
     finally:

@@ -300,6 +300,7 @@ async function api(path, body) {
 }
 async function act(path, body, busyText) {
   if (S.busy) return null;
+  $("notice").hidden = true;
   setBusy(busyText || true);
   try {
     const answer = await api(path, body);
