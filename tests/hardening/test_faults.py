@@ -31,6 +31,7 @@ from sqlalchemy import Engine, event
 
 import bot.cli.demo as demo
 import bot.cli.demo_scenes as demo_scenes
+import bot.cli.stage as stage_module
 from bot.cli.program import DOT, KOFI, PRIYA, TOMAS, actor, ask_for, request_values
 from bot.emulator import DriverResponse, SlackDriver, SlackEmulator
 from bot.emulator.actor import Actor, wait_for
@@ -495,9 +496,9 @@ def test_the_demo_completes_while_slack_refuses_a_third_of_calls(
         quiet(person.emulator)
         return view_id
 
-    monkeypatch.setattr(demo, "SlackEmulator", faulty_emulator(dice))
+    monkeypatch.setattr(stage_module, "SlackEmulator", faulty_emulator(dice))
     monkeypatch.setattr(demo_scenes, "ask_for", ask_and_wait)
-    monkeypatch.setattr(demo, "web_client", watched_client)
+    monkeypatch.setattr(stage_module, "web_client", watched_client)
     monkeypatch.setattr(demo.Stage, "settle", settle)
     assert wait_for.__kwdefaults__ is not None
     monkeypatch.setitem(wait_for.__kwdefaults__, "timeout", 30.0)  # people wait for retries
