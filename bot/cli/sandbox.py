@@ -8,7 +8,7 @@ from typing import TextIO
 
 from bot.cli.stage import quiet_logs
 from bot.local_server import serve_in_thread
-from bot.sandbox.web import SandboxWebApp
+from bot.sandbox.web import SandboxWebApp, allowed_hosts
 from bot.sandbox.world import Sandbox
 
 DEFAULT_HOST = "127.0.0.1"
@@ -31,7 +31,9 @@ def run_sandbox(
         sandbox = Sandbox()
         try:
             try:
-                server = serve_in_thread(SandboxWebApp(sandbox), host=host, port=port)
+                server = serve_in_thread(
+                    SandboxWebApp(sandbox, hosts=allowed_hosts(host)), host=host, port=port
+                )
             except OSError as error:
                 raise PortBusy(
                     f"cannot listen on {host}:{port} ({error.strerror}): "

@@ -37,14 +37,29 @@ class HttpError(Exception):
         self.status = status
 
 
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
+
+
+def allowed_hosts(bound: str) -> frozenset[str] | None:
+    """Host names the page may be asked for by: loopback names when the sandbox listens on a
+    single interface (so a web page that re-points its own name at 127.0.0.1 is refused), any
+    name when it listens on every interface."""
+    if bound in ("", "0.0.0.0", "::"):
+        return None
+    return LOOPBACK_NAMES | {bound.lower(), f"[{bound.lower()}]"}
+
+
 class SandboxWebApp:
-    def __init__(self, sandbox: Sandbox) -> None:
+    def __init__(self, sandbox: Sandbox, *, hosts: frozenset[str] | None = LOOPBACK_NAMES) -> None:
         self.sandbox = sandbox
+        self.hosts = hosts
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = str(environ.get("REQUEST_METHOD", "GET"))
         path = str(environ.get("PATH_INFO", "/"))
         try:
+            if not self._host_allowed(str(environ.get("HTTP_HOST", ""))):
+                raise HttpError("403 Forbidden", "Open the sandbox by the address it printed.")
             if method in ("GET", "HEAD"):
                 status, content_type, body = self._get(path, environ)
             elif method == "POST":
@@ -74,6 +89,12 @@ class SandboxWebApp:
             ],
         )
         return [b""] if method == "HEAD" else [body]
+
+    def _host_allowed(self, host: str) -> bool:
+        if self.hosts is None:
+            return True
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        return name.lower() in self.hosts
 
     # -- GET ----------------------------------------------------------------------------------
     def _get(self, path: str, environ: dict[str, Any]) -> tuple[str, str, bytes]:

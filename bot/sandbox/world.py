@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.cli.clock import run_jobs_once
+from bot.cli.demo_scenes import SCENES
 from bot.cli.stage import TEAM_ID, Stage, emulated_stage
 from bot.emulator import DriverResponse, input_values
 from bot.emulator.actor import answers_text
@@ -37,14 +38,12 @@ class Sandbox:
     def __init__(self, stage_factory: StageFactory = fresh_stage) -> None:
         self._factory = stage_factory
         self._lock = threading.RLock()
-        self._exits = ExitStack()
-        self._clock = RecordingClock(datetime.now(UTC).replace(microsecond=0))
-        self.stage = self._start()
+        self._exits, self._clock, self.stage = self._start()
 
-    def _start(self) -> Stage:
-        self._clock = RecordingClock(datetime.now(UTC).replace(microsecond=0))
-        self._exits = ExitStack()
-        return self._exits.enter_context(self._factory(self._clock))
+    def _start(self) -> tuple[ExitStack, RecordingClock, Stage]:
+        exits = ExitStack()
+        clock = RecordingClock(datetime.now(UTC).replace(microsecond=0))
+        return exits, clock, exits.enter_context(self._factory(clock))
 
     def close(self) -> None:
         with self._lock:
@@ -55,12 +54,10 @@ class Sandbox:
         """A fresh database and a fresh emulator: nobody has done anything yet."""
         with self._lock:
             self._exits.close()
-            self.stage = self._start()
+            self._exits, self._clock, self.stage = self._start()
 
     def load_demo(self) -> None:
         """A fresh workspace, then the demo program acted out in it (about 15 seconds)."""
-        from bot.cli.demo_scenes import SCENES
-
         with self._lock:
             self.reset()
             for _title, scene in SCENES:
@@ -69,21 +66,20 @@ class Sandbox:
 
     def travel(self, delta: timedelta) -> int:
         """Move the clock on an hour at a time, running the clock's jobs after each hour as
-        `mentorbot clock` would; returns how many nudges were handled."""
+        `mentorbot clock` would; returns how many nudges were sent."""
         if not timedelta(0) < delta <= MAX_TRAVEL:
             raise SandboxError("Time travel goes forward, up to a month at a time.")
         with self._lock:
-            stage, handled = self.stage, 0
+            stage, sent = self.stage, 0
             target = self._clock() + delta
             while self._clock() < target:
                 self._clock.advance(min(CLOCK_STEP, target - self._clock()))
-                handled += len(
-                    run_jobs_once(
-                        stage.services, client=stage.client, outbox=stage.outbox, worker=WORKER
-                    )
+                lines = run_jobs_once(
+                    stage.services, client=stage.client, outbox=stage.outbox, worker=WORKER
                 )
+                sent += sum(1 for line in lines if line.outcome == "sent")
             stage.settle()
-            return handled
+            return sent
 
     # -- what a person does -------------------------------------------------------------------
     def command(self, user_id: str, text: str, conversation: str | None) -> None:

@@ -3,10 +3,13 @@ sees, and what they do (commands, forms with inline errors, buttons), time trave
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
 from datetime import datetime, timedelta
 
 from bot.cli.program import DOT, KOFI, MARCUS
 from bot.cli.stage import COORDINATOR_CHANNEL
+from bot.sandbox.web import LOOPBACK_NAMES, allowed_hosts
 from handlers import ids
 from tests.sandbox.conftest import RunningSandbox
 from tests.sandbox.http import get, ok, post, state
@@ -184,3 +187,22 @@ def test_load_demo_data(running_sandbox: RunningSandbox) -> None:
     assert "approved the cohort" in text
     people = {p["id"]: p for p in seen["people"]}
     assert "coach" in people[DOT]["tags"] and "U0HIRE01" in people
+
+
+def test_only_loopback_names_reach_the_sandbox(running_sandbox: RunningSandbox) -> None:
+    """A web page that points its own name at 127.0.0.1 (DNS rebinding) is refused."""
+    port = running_sandbox.url.rsplit(":", 1)[1]
+    for host, expected in (
+        (f"evil.example:{port}", 403),
+        (f"localhost:{port}", 200),
+        (f"127.0.0.1:{port}", 200),
+    ):
+        request = urllib.request.Request(running_sandbox.url + "/", headers={"Host": host})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as reply:
+                status = reply.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        assert status == expected, host
+    assert allowed_hosts("0.0.0.0") is None
+    assert allowed_hosts("127.0.0.2") == LOOPBACK_NAMES | {"127.0.0.2", "[127.0.0.2]"}
