@@ -287,6 +287,8 @@ function requiredFilled() {
     wrap.querySelector(".field-error").textContent = empty ? "Please complete this required field." : "";
     complete = complete && !empty;
   }
+  const first = $("modal-body").querySelector(".has-error");
+  if (first) first.scrollIntoView({ block: "nearest" });
   return complete;
 }
 
@@ -448,6 +450,8 @@ function renderModal(state) {
     wrap.classList.toggle("has-error", Boolean(message));
     wrap.querySelector(".field-error").textContent = message;
   }
+  const first = $("modal-body").querySelector(".has-error");
+  if (first) first.scrollIntoView({ block: "nearest" });
 }
 
 async function openConversation(id) {
