@@ -170,6 +170,15 @@ def test_request_accept_agree_nudge_and_status(
     expect(page.get_by_label("What do you want to develop?")).to_have_value(
         "write faster SQL for the weekly reports"
     )
+    # Like Slack, the page does not send a form while a required answer is missing.
+    submit(page)
+    missing = page.locator(".block.input.has-error .label-row")
+    expect(missing).to_have_text(
+        ["What kind of goal is it?", "How much time can you give?", "Who is your manager?"]
+    )
+    expect(page.locator(".block.input.has-error .field-error").first).to_have_text(
+        "Please complete this required field."
+    )
     page.get_by_label("A specific skill for my current role").check()
     page.get_by_label("How much time can you give?").select_option(index=1)
     page.get_by_label("Who is your manager?").select_option(PRIYA)
@@ -257,6 +266,7 @@ def test_request_accept_agree_nudge_and_status(
     expect(page.locator("#now")).not_to_have_text(before)
     open_conversation(page, "Mentorbot")
     expect(page.locator("#feed")).to_contain_text("Checkpoint coming up")
+    expect(page.locator("#feed .mention").last).to_have_text("@Dorothea Vance")
     shots.take("nudge")
 
     # Marcus, a coordinator, asks for the program's status in the coordinators' channel.
