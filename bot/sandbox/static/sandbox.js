@@ -350,6 +350,11 @@ async function refresh() {
     Boolean(state.home) !== Boolean(S.state.home);
   S.state = state;
   S.user = state.user;
+  if (S.conversation && !state.conversation) {
+    // That conversation is gone (a reset, or another person): back to the Home tab.
+    S.conversation = "";
+    setTimeout(() => openConversation(""), 0);
+  }
   localStorage.setItem("mentorbot-sandbox-user", S.user);
   if (changed) render();
 }
