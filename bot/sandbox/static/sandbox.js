@@ -508,8 +508,8 @@ function wire() {
     if (await act("/api/reset", {}, "Starting a fresh workspace…")) { S.modalKey = ""; openConversation(""); notify("A fresh, empty workspace."); }
   });
   $("load-demo").addEventListener("click", async () => {
-    if (!window.confirm("Replace everything with the demo program? It takes about 20 seconds.")) return;
-    if (await act("/api/demo", {}, "Acting out the demo program (about 20 seconds)…")) { S.modalKey = ""; openConversation(""); notify("The demo program is loaded: try Marcus, Kofi or Dot."); }
+    if (!window.confirm("Replace everything with the demo program? It takes about 15 seconds.")) return;
+    if (await act("/api/demo", {}, "Acting out the demo program (about 15 seconds)…")) { S.modalKey = ""; openConversation(""); notify("The demo program is loaded: try Marcus, Kofi or Dot."); }
   });
   setInterval(() => { if (!S.busy && document.visibilityState === "visible") refresh().catch(() => {}); }, 2000);
 }
