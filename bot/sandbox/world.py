@@ -14,7 +14,6 @@ from bot.cli.clock import run_jobs_once
 from bot.cli.demo_scenes import SCENES
 from bot.cli.stage import TEAM_ID, Stage, emulated_stage
 from bot.emulator import DriverResponse, input_values
-from bot.emulator.actor import answers_text
 from bot.sandbox import typed
 from bot.sandbox.snapshot import JSON, snapshot
 from bot.sandbox.timeline import RecordingClock
@@ -155,15 +154,11 @@ class Sandbox:
             self._person(user_id)
             emulator = self.stage.emulator
             view_id = self._own_view(user_id, view_id, must_be_open=True)
-            view = emulator.view(view_id)
             try:
-                state = input_values(view, values)
+                input_values(emulator.view(view_id), values)  # refuse before anything is recorded
             except (LookupError, ValueError) as error:
                 raise SandboxError(f"That form does not have such a field: {error}") from None
-            emulator.record_seen(
-                (user_id,), None, "reply", answers_text(view, values, emulator.user_name)
-            )
-            self._settled(self.stage.driver.submit_view(user_id, view_id, state))
+            self._settled(self.stage.actor(user_id).submit(view_id, values))
             return emulator.view_errors(view_id)
 
     def close_view(self, user_id: str, view_id: str) -> None:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
+
+from tests.support import eventually
 
 
 def get(base: str, path: str) -> tuple[int, str, bytes]:
@@ -44,3 +47,18 @@ def ok(base: str, path: str, body: object) -> dict[str, Any]:
     status, answer = post(base, path, body)
     assert status == 200 and answer["ok"], answer
     return answer
+
+
+def state_when(
+    base: str, user: str, probe: Callable[[dict[str, Any]], object], conversation: str = ""
+) -> dict[str, Any]:
+    """The person's state once `probe` holds: the app may still be finishing its after-ack work
+    when the sandbox answers (it waits only for a short quiet moment)."""
+
+    def ready() -> dict[str, Any] | None:
+        seen = state(base, user, conversation)
+        return seen if probe(seen) else None
+
+    found = eventually(ready)
+    assert found is not None
+    return found
