@@ -340,10 +340,12 @@ function notify(text, error) {
 }
 
 async function refresh() {
-  const query = new URLSearchParams({ user: S.user, conversation: S.conversation });
-  const response = await fetch(`/api/state?${query}`);
+  const asked = { user: S.user, conversation: S.conversation };
+  const response = await fetch(`/api/state?${new URLSearchParams(asked)}`);
   if (!response.ok) return;
   const state = await response.json();
+  // An answer to a question asked before the person or the conversation changed is stale.
+  if (S.user !== asked.user || S.conversation !== asked.conversation) return;
   const modalOf = (s) => (s && s.modal ? JSON.stringify([s.modal.view.id, s.modal.view.hash, s.modal.errors]) : "");
   const changed = !S.state || state.revision !== S.state.revision || state.user !== S.state.user ||
     state.conversation !== S.state.conversation || modalOf(state) !== modalOf(S.state) ||
