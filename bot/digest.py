@@ -33,12 +33,15 @@ def lines(status: program_status.Status) -> list[str]:
 
 
 def plan(services: Services, *, now: datetime) -> int:
-    period = period_of(now, services.settings.mentorbot_digest)
+    """Plan this period's digest. The period is that of the moment it will be *sent*: planned on
+    a weekend, it goes out on Monday and is Monday's week's digest, not a second one."""
+    tz = zone(services.settings.mentorbot_default_timezone)
+    send_at = working_moment(now, tz)
+    period = period_of(send_at.astimezone(tz), services.settings.mentorbot_digest)
     channel = services.settings.mentorbot_coordinator_channel
     if period is None or channel is None:
         return 0
     added = 0
-    send_at = working_moment(now, zone(services.settings.mentorbot_default_timezone))
     with services.database.reading() as session:
         teams = people.teams(session)
     for team_id in teams:

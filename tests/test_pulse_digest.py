@@ -64,3 +64,22 @@ def test_digest_is_posted_once_per_period(services, clock, emulator):
     posts = [c for c in emulator.calls("chat.postMessage") if c.params.get("channel") == "C0COORD"]
     assert len(posts) == 1
     assert "1 active relationships" in str(posts[0].params)
+
+
+def test_a_digest_planned_at_the_weekend_is_mondays_only_digest(services, clock, emulator):
+    seed_pair(
+        services.database,
+        guide=(DOT, "Europe/London"),
+        learner=(KOFI, "Europe/London"),
+        due=[clock.current + timedelta(days=3)],
+        at=clock.current - timedelta(days=3),
+    )
+    saturday = clock.current + timedelta(days=5)
+    assert saturday.weekday() == 5
+    monday = saturday + timedelta(days=2)
+    for moment in (saturday, saturday + timedelta(days=1), monday + timedelta(hours=1)):
+        plan_surveys_and_digest(services, now=moment)
+    clock.current = monday + timedelta(hours=3)
+    send_nudges(outbox_client(services.settings), services, worker="t")
+    posts = [c for c in emulator.calls("chat.postMessage") if c.params.get("channel") == "C0COORD"]
+    assert len(posts) == 1
