@@ -35,8 +35,16 @@ from bot.errors import NotFound, StaleAction
 from bot.ports import Delivered, NudgeMessage, NudgeSender, SendFailed
 from bot.services import Services
 from bot.workdays import add_working_days, working_moment, zone
-from storage import agreements, assessments, checkpoints, nudges, people, relationships
-from storage.models import Checkpoint, Nudge, Person, Relationship
+from storage import (
+    agreements,
+    assessments,
+    checkpoints,
+    nudges,
+    people,
+    relationships,
+    requests,
+)
+from storage.models import Checkpoint, MentoringRequest, Nudge, Person, Relationship
 
 HORIZON = timedelta(days=14)
 ASSESS_USEFUL = timedelta(days=7)
@@ -45,7 +53,12 @@ MISSED_AFTER_WORKING_DAYS = 2
 CATCH_UP_GRACE = timedelta(hours=1)
 MAX_ATTEMPTS = 8
 BATCH = 200
-ESSENTIAL = frozenset({"assess", "at_risk", "report_due", "digest"})
+ESSENTIAL = frozenset(
+    {"assess", "at_risk", "report_due", "digest", "request_waiting", "request_overdue"}
+)
+"""Kinds muted people still get, and coordinator posts."""
+REQUEST_KINDS = ("request_overdue", "request_waiting")
+STAGE_KINDS = ("agreement_stuck",)
 
 
 def worker_name() -> str:
@@ -365,11 +378,16 @@ def _settle(
 
 def _why_not(services: Services, session: Session, nudge: Nudge, now: datetime) -> str | None:
     """Why this nudge should not go out now, or None when it should."""
+    if nudge.kind in REQUEST_KINDS:
+        request = session.get(MentoringRequest, nudge.request_id) if nudge.request_id else None
+        if request is None or request.status not in requests.OPEN_STATUSES:
+            return "the request was matched or cancelled"
+        return None
     if nudge.relationship_id is not None:
         relationship = session.get(Relationship, nudge.relationship_id)
         if relationship is None or relationship.status != "active":
             return "the relationship has ended"
-    if nudge.kind in ("at_risk", "report_due", "pulse", "digest"):
+    if nudge.kind in ("at_risk", "report_due", "pulse", "digest", *STAGE_KINDS):
         return None
     checkpoint = session.get(Checkpoint, nudge.checkpoint_id) if nudge.checkpoint_id else None
     if checkpoint is None or checkpoint.due_at != nudge.checkpoint_due_at:
@@ -424,7 +442,13 @@ def _message(session: Session, nudge: Nudge) -> NudgeMessage:
             and item.due_on <= checkpoint.due_at.date()
             and item.state == "open"
         )
+    request = session.get(MentoringRequest, nudge.request_id) if nudge.request_id else None
+    requester = session.get(Person, request.requester_id) if request is not None else None
     return NudgeMessage(
+        request_id=nudge.request_id,
+        request_kind=(request.kind_chosen or request.kind_asked) if request else "",
+        request_summary=request.summary if request else "",
+        requester=requester.slack_user_id if requester else None,
         nudge_id=nudge.id or 0,
         kind=nudge.kind,
         slack_user_id=person.slack_user_id if person else None,

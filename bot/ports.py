@@ -28,7 +28,7 @@ class NudgeMessage:
     """Everything a DM or a coordinator post about a checkpoint needs; no private text."""
 
     nudge_id: int
-    kind: str  # before | assess | missed | at_risk
+    kind: str  # before | assess | missed | at_risk | request_overdue | request_waiting | …
     slack_user_id: str | None
     channel: str | None
     relationship_id: int | None
@@ -39,6 +39,13 @@ class NudgeMessage:
     plan_items: tuple[str, ...]
     reasons: tuple[str, ...]
     attempts: int
+    request_id: int | None = None
+    """Set for messages about a waiting request (its service level)."""
+    request_kind: str = ""
+    """mentor | coach, for a message about a request."""
+    request_summary: str = ""
+    """The one line the requester chose to share with coordinators (never the need)."""
+    requester: str | None = None
 
 
 @dataclass(frozen=True)

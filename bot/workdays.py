@@ -48,3 +48,20 @@ def working_moment(moment: datetime, tz: ZoneInfo, *, hour: int = 9) -> datetime
     while morning.weekday() >= 5:
         morning += timedelta(days=1)
     return morning.astimezone(moment.tzinfo)
+
+
+def working_days_between(start: datetime, end: datetime, tz: ZoneInfo) -> int:
+    """Whole working days from `start` to `end`: the largest n with
+    add_working_days(start, n, tz) <= end (0 when `end` is not after `start`).
+
+    Whole weeks are skipped five working days at a time, so a request a year old costs a
+    handful of steps, not hundreds."""
+    if end <= start:
+        return 0
+    days = 0
+    weeks = max((end - start).days // 7 - 1, 0)
+    if weeks:
+        days = 5 * weeks
+    while add_working_days(start, days + 1, tz) <= end:
+        days += 1
+    return days

@@ -12,6 +12,7 @@ from bot.home import Home, RelationshipCard
 from bot.text import escape_mrkdwn, shorten
 from handlers import ids, ledger_blocks
 from handlers.blocks import context, divider, header, section
+from handlers.pool_blocks import request_standing
 
 KIND_NAMES = {
     "mentoring": "Mentoring",
@@ -62,10 +63,8 @@ def home_view(home: Home) -> dict[str, Any]:
             blocks.append(context(f"…and {len(home.relationships) - MAX_RELATIONSHIPS} more."))
     if home.requests or home.invitations_waiting:
         blocks += [divider(), header("Requests")]
-        lines = [
-            f"• Your request for a {r.kind}: {r.status}, since {r.created_at:%d %b %Y}"
-            for r in home.requests[:10]
-        ]
+        lines = [f"• Your request for a {r.kind}: {request_standing(r)}" for r in home.requests]
+        lines = lines[:10]
         if home.invitations_waiting:
             lines.append(
                 f"• {home.invitations_waiting} invitation(s) wait for your answer in your DMs."

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 
-from bot import consent, digest, mentor_reports, nudges, pulse
+from bot import consent, digest, mentor_reports, nudges, pulse, stage_alerts
 from bot.ports import NudgeSender
 from bot.services import Services
 from handlers import announce
@@ -62,8 +62,11 @@ def plan_surveys_and_digest(services: Services, *, now: datetime | None = None) 
 
 
 def flag_at_risk(services: Services, *, now: datetime | None = None) -> int:
-    """At-risk relationships, and periodic reports due from guides: both owe a message."""
+    """At-risk relationships, stage-stuck alerts (requests past their service level,
+    agreements left unconfirmed) and periodic reports due from guides: each owes a message."""
     moment = now or services.now()
-    return nudges.plan_at_risk(services, now=moment) + mentor_reports.plan_periodic(
-        services, now=moment
+    return (
+        nudges.plan_at_risk(services, now=moment)
+        + stage_alerts.plan(services, now=moment)
+        + mentor_reports.plan_periodic(services, now=moment)
     )
