@@ -42,6 +42,10 @@ def _card(card: RelationshipCard) -> list[Block]:
             f"Next checkpoint: {_when(card.next_checkpoint)} · "
             f"{escape_mrkdwn(shorten(card.next_title, 80))}"
         )
+    if card.health is not None:
+        lines.append(
+            f"Health: *{card.health}/100* · {escape_mrkdwn('; '.join(card.health_reasons))}"
+        )
     for goal, state in card.goals:
         lines.append(f"{GOAL_STATES.get(state, '•')} {escape_mrkdwn(shorten(goal, 120))}")
     return [section("\n".join(lines))]
