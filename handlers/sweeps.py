@@ -62,11 +62,14 @@ def plan_surveys_and_digest(services: Services, *, now: datetime | None = None) 
 
 
 def flag_at_risk(services: Services, *, now: datetime | None = None) -> int:
-    """At-risk relationships, stage-stuck alerts (requests past their service level,
-    agreements left unconfirmed) and periodic reports due from guides: each owes a message."""
+    """At-risk relationships, and periodic reports due from guides: both owe a message."""
     moment = now or services.now()
-    return (
-        nudges.plan_at_risk(services, now=moment)
-        + stage_alerts.plan(services, now=moment)
-        + mentor_reports.plan_periodic(services, now=moment)
+    return nudges.plan_at_risk(services, now=moment) + mentor_reports.plan_periodic(
+        services, now=moment
     )
+
+
+def flag_stuck_stages(services: Services, *, now: datetime | None = None) -> int:
+    """Requests past their service level and agreements left unconfirmed: each owes the
+    coordinator channel one post (and a request's author one DM). Sent by `send_nudges`."""
+    return stage_alerts.plan(services, now=now or services.now())
