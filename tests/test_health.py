@@ -210,8 +210,9 @@ def test_a_more_recent_response_never_lowers_the_score(given_facts, hours):
     sooner = replace(
         given_facts, risk=replace(given_facts.risk, last_response_at=NOW - timedelta(hours=hours))
     )
-    later = given_facts.risk.last_response_at
-    if later is not None and later > NOW - timedelta(hours=hours):
+    # "Sooner" only when it is after the last response (or the start, with none yet).
+    last = given_facts.risk.last_response_at or given_facts.risk.started_at
+    if NOW - timedelta(hours=hours) < last:
         return
     assert health.score(sooner).score >= health.score(given_facts).score
 
@@ -274,6 +275,7 @@ def test_coordinators_see_health_lowest_first_and_members_see_their_own(
     )
     with services.database.transaction() as session:
         kofi = people.by_slack_id(session, team_id="T0EMULATOR", slack_user_id=KOFI)
+        assert kofi is not None and kofi.id is not None
         for checkpoint_id in made[:2]:
             checkpoint = session.get(Checkpoint, checkpoint_id)
             checkpoint.status = "missed"
