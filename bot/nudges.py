@@ -9,6 +9,11 @@ Kinds, and when each is useful (the catch-up rule after the clock was down):
            Useful for 14 days.
 - at_risk: a post to the coordinator channel when a relationship becomes at risk, once per
            set of reasons. Always useful while the relationship is active.
+- request_overdue / request_waiting: a request past its service level, to the coordinator
+           channel and to the requester (planned by bot.service_levels). Useful while the
+           request is still waiting.
+- agreement_stuck: an agreement nobody confirmed in time, to the coordinator channel
+           (planned by bot.stage_alerts). Useful while the relationship is active.
 A nudge that is no longer useful is marked skipped, never sent. Muted people get only the
 assess question (the record needs it), not reminders or follow-ups.
 

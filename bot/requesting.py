@@ -160,6 +160,11 @@ def ask(
             for i in invitations.for_request(session, team_id=team_id, request_id=request_id)
             if i.status == "pending"
         ]
+        if pending and assigned_by is not None:
+            raise StaleAction(
+                "Someone was already asked and has not answered yet: try again once they "
+                "answer or their time runs out."
+            )
         if pending:
             raise StaleAction("You have already asked someone; I'll tell you when they answer.")
         volunteer = session.get(Person, volunteer_person_id)

@@ -18,8 +18,8 @@ from bot.emulator.actor import wait_for
 from bot.workdays import add_working_days, working_days_between
 from handlers import ids
 from handlers.slack_client import outbox_client
-from handlers.sweeps import flag_stuck_stages, send_nudges
-from storage.models import MentoringRequest, Nudge
+from handlers.sweeps import flag_at_risk, flag_stuck_stages, send_nudges
+from storage.models import Checkpoint, MentoringRequest, Nudge, Relationship
 from tests.support import seed_pair
 
 COORD = "C0COORD"
@@ -210,3 +210,48 @@ def test_working_days_between_inverts_add_working_days(start, hours, tz):
     assert days >= 0
     assert days == 0 or add_working_days(start, days, zone) <= end
     assert add_working_days(start, days + 1, zone) > end
+
+
+def test_no_checkpoint_ahead_is_the_at_risk_alert_posted_once(services, emulator):
+    """The third stage-stuck alert is risk's nothing_ahead: posted once per at-risk episode by
+    the at-risk sweep, never a second time by the stage sweep."""
+    started = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    relationship_id, made = seed_pair(
+        services.database,
+        guide=(DOT, "Europe/London"),
+        learner=(KOFI, "Europe/London"),
+        due=[datetime(2026, 2, 2, 10, 0, tzinfo=UTC), datetime(2026, 2, 16, 10, 0, tzinfo=UTC)],
+        at=started,
+    )
+    with services.database.transaction() as session:
+        for checkpoint_id in made:
+            checkpoint = session.get(Checkpoint, checkpoint_id)
+            assert checkpoint is not None
+            checkpoint.status = "done"
+            session.add(checkpoint)
+        relationship = session.get(Relationship, relationship_id)
+        assert relationship is not None
+        relationship.last_activity_at = datetime(2026, 2, 27, 9, 0, tzinfo=UTC)
+        session.add(relationship)
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    assert [flag_at_risk(services, now=now) for _ in range(2)] == [1, 0]
+    flag_stuck_stages(services, now=now)
+    outbox = outbox_client(services.settings)
+    for worker in ("a", "b"):
+        send_nudges(outbox, services, worker=worker, now=now)
+    (alert,) = posts(emulator, "at_risk")
+    assert "No further checkpoints are scheduled." in str(alert.params)
+    assert {n.kind for n in rows(services, Nudge)} == {"at_risk", "agreement_stuck"}
+
+
+def test_assigning_from_the_escalation_waits_for_the_pending_answer(
+    asked, services, clock, emulator, driver
+):
+    clock.current = datetime(2026, 3, 4, 9, 30, tzinfo=UTC)
+    flag_stuck_stages(services, now=clock.current)
+    send_nudges(outbox_client(services.settings), services, worker="a", now=clock.current)
+    marcus = actor(driver, emulator, MARCUS)
+    before = marcus.modal_ids()
+    marcus.click_in_message(ids.QUEUE_ASSIGN, channel=COORD)
+    answer = marcus.submit(marcus.new_modal(before), {ids.ASSIGN_PERSON: "U0TOMAS01"})
+    assert "already asked and has not answered yet" in str(answer.json())
