@@ -54,14 +54,23 @@ def working_days_between(start: datetime, end: datetime, tz: ZoneInfo) -> int:
     """Whole working days from `start` to `end`: the largest n with
     add_working_days(start, n, tz) <= end (0 when `end` is not after `start`).
 
-    Whole weeks are skipped five working days at a time, so a request a year old costs a
-    handful of steps, not hundreds."""
+    Counted, not stepped, so a request two years old costs the same as one a day old."""
     if end <= start:
         return 0
-    days = 0
-    weeks = max((end - start).days // 7 - 1, 0)
-    if weeks:
-        days = 5 * weeks
-    while add_working_days(start, days + 1, tz) <= end:
-        days += 1
-    return days
+    local = start.astimezone(tz)
+    while local.weekday() >= SATURDAY:  # as add_working_days: a weekend counts from Monday 9:00
+        local = (local + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
+    first, last = local.date(), end.astimezone(tz).date()
+    if last <= first:
+        return 0
+    weeks, rest = divmod((last - first).days, 7)
+    days = 5 * weeks + sum(1 for i in range(1, rest + 1) if (first.weekday() + i) % 7 < SATURDAY)
+    if days == 0:
+        return 0
+    # The days-th working day is the last weekday on or before `last`; only on that very date
+    # can its time of day still be ahead of `end`.
+    nth = last
+    while nth.weekday() >= SATURDAY:
+        nth -= timedelta(days=1)
+    moment = datetime.combine(nth, local.time().replace(tzinfo=None)).replace(tzinfo=tz)
+    return days - 1 if moment.astimezone(start.tzinfo) > end else days
