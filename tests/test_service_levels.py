@@ -5,6 +5,7 @@ the median time to match in `/mentoring status`, and stage-stuck agreement alert
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -255,3 +256,24 @@ def test_assigning_from_the_escalation_waits_for_the_pending_answer(
     marcus.click_in_message(ids.QUEUE_ASSIGN, channel=COORD)
     answer = marcus.submit(marcus.new_modal(before), {ids.ASSIGN_PERSON: "U0TOMAS01"})
     assert "already asked and has not answered yet" in str(answer.json())
+
+
+def test_two_clocks_sweeping_at_once_escalate_once(asked, services, clock):
+    clock.current = datetime(2026, 3, 4, 9, 30, tzinfo=UTC)
+    barrier = threading.Barrier(2)
+    planned: list[int] = []
+
+    def sweep() -> None:
+        barrier.wait()
+        planned.append(flag_stuck_stages(services, now=clock.current))
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(planned) == [0, 2]
+    assert sorted(n.dedupe_key for n in rows(services, Nudge)) == [
+        "request_overdue:1",
+        "request_waiting:1",
+    ]
