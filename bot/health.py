@@ -159,7 +159,7 @@ def _assessments(settled: Sequence[risk.CheckpointFacts]) -> Part:
         ASSESSMENTS,
         _points(ASSESSMENTS, answered / len(settled)),
         20,
-        f"how it went answered for {answered} of {len(settled)} checkpoints",
+        f"“how did it go?” answered at {answered} of {len(settled)} checkpoints",
     )
 
 
@@ -202,7 +202,7 @@ def _contact(facts: risk.Facts, policy: risk.Policy) -> Part:
     fraction = 1.0 if quiet <= full else max(0.0, (limit - quiet) / max(limit - full, _DAY))
     days = quiet // _DAY
     when = "today" if days == 0 else ("1 day ago" if days == 1 else f"{days} days ago")
-    what = "last response" if facts.last_response_at else "no response since the start"
+    what = "last response" if facts.last_response_at else "no response since the start,"
     return Part(CONTACT, _points(CONTACT, fraction), 20, f"{what} {when} ({since:%d %b})")
 
 

@@ -138,7 +138,7 @@ def test_top_reasons_are_the_biggest_losses_first():
     # Lost: assessments 20, then checkpoints, reflections and pulse 15 each (ties in the
     # parts' fixed order), contact 3.
     assert result.top_reasons(3) == (
-        "how it went answered for 0 of 2 checkpoints",
+        "“how did it go?” answered at 0 of 2 checkpoints",
         "1 of 2 checkpoints kept (1 missed, the last on 16 Mar)",
         "0 reflections in the last 8 weeks",
     )
