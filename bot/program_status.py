@@ -31,8 +31,9 @@ RISK_LABELS = {
     risk.NOTHING_AHEAD: "no checkpoint scheduled",
 }
 AT_RISK_SHOWN = 10
-AT_RISK_CONSIDERED = 100
-"""At-risk relationships scored for `status`; the lowest AT_RISK_SHOWN scores are shown."""
+AT_RISK_CONSIDERED = 50
+"""At-risk relationships (the longest at risk) scored for `status`; the AT_RISK_SHOWN lowest
+scores among them are shown. Bounded so `status` stays fast on a large program."""
 QUEUE_SHOWN = 10
 REQUEST_KINDS = {"mentoring": "mentor", "coaching": "coach"}
 DEFAULT_WINDOW = timedelta(days=90)

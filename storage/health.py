@@ -53,8 +53,14 @@ def rows(
     if not ids:
         return {}
     found = {
-        int(r.id or 0): HealthRow(int(r.id or 0), r.started_at, r.last_activity_at)
-        for r in session.exec(select(Relationship).where(col(Relationship.id).in_(ids))).all()
+        int(relationship_id): HealthRow(int(relationship_id), started_at, last_activity_at)
+        for relationship_id, started_at, last_activity_at in session.execute(
+            select(
+                col(Relationship.id),
+                col(Relationship.started_at),
+                col(Relationship.last_activity_at),
+            ).where(col(Relationship.id).in_(ids))
+        ).all()
     }
     members = session.execute(
         select(col(RelationshipMember.relationship_id), col(Person.id), col(Person.slack_user_id))
