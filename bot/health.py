@@ -26,7 +26,10 @@ explanation. The opposite does not hold: a low score without an alarm is a relat
 a look, not yet an alert.
 
 Every explanation line is fixed wording with counts and dates: no private text ever reaches it
-(the facts do not carry any).
+(the facts do not carry any). Who sees a score decides what goes into it (`facts_from`, by the
+rules of `bot.visibility`): the coordinators' score counts everything they may see, while each
+member's own score on App Home leaves out what a partner may not see, so neither can learn a
+partner's rating or private answer from it.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from bot import risk
+from bot import risk, visibility
 from storage import health as health_rows
 from storage.health import HealthRow
 
@@ -212,13 +215,22 @@ PULSE_WINDOW = timedelta(days=183)
 
 
 def facts_from(row: HealthRow, *, now: datetime, viewer: int | None = None) -> Facts:
-    """The facts of one stored row. With `viewer` (a member's person id), only what that member
-    may see counts: their own pulse ratings, and reflections they wrote or that were shared
-    with them; answers and checkpoints are the pair's common record either way."""
+    """The facts of one stored row, keeping only what its audience may see (the rules of
+    `bot.visibility`). Without `viewer` the audience is the coordinators. With `viewer` (a
+    member's person id) it is that member: their own answers, ratings and reflections count,
+    and other people's only where a partner may see them (a reflection shared with them; never
+    another's pulse rating or "how did it go?" answer)."""
+    audience = visibility.Audience.COORDINATORS if viewer is None else visibility.Audience.PARTNER
+
+    def counts(author: int, key: str, *, shared: bool = False) -> bool:
+        return author == viewer or visibility.may_see(audience, key, shared=shared)
+
     slack = dict(row.members)
     answers: dict[int, list[tuple[str, str]]] = {}
     for checkpoint_id, person_id, progress in row.answers:
-        answers.setdefault(checkpoint_id, []).append((slack.get(person_id, ""), progress))
+        if counts(person_id, "progress"):
+            answers.setdefault(checkpoint_id, []).append((slack.get(person_id, ""), progress))
+    reflection_key = "reflection_count" if viewer is None else "reflections"
     return Facts(
         risk=risk.Facts(
             now=now,
@@ -235,11 +247,9 @@ def facts_from(row: HealthRow, *, now: datetime, viewer: int | None = None) -> F
         reflections=tuple(
             written
             for author, written, shared in row.reflections
-            if viewer is None or author == viewer or shared
+            if counts(author, reflection_key, shared=shared)
         ),
-        ratings=tuple(
-            rating for person, rating in row.ratings if viewer is None or person == viewer
-        ),
+        ratings=tuple(rating for person, rating in row.ratings if counts(person, "pulse_rating")),
     )
 
 

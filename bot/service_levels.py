@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot import visibility
 from bot.services import Services
 from bot.workdays import add_working_days, working_days_between, working_moment, zone
 from storage import nudges, requests
@@ -82,6 +83,7 @@ def for_requester(standing: Standing) -> str:
 
 def plan_escalations(services: Services, *, now: datetime) -> int:
     """Escalate every request past its service level; returns the messages planned."""
+    visibility.place("stage_alert")
     settings = services.settings
     days = settings.mentorbot_request_sla_working_days
     channel = settings.mentorbot_coordinator_channel

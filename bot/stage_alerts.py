@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot import service_levels
+from bot import service_levels, visibility
 from bot.services import Services
 from bot.workdays import add_working_days, working_days_between, zone
 from storage import agreements, nudges, relationships
@@ -36,6 +36,7 @@ def plan(services: Services, *, now: datetime) -> int:
 
 
 def plan_agreements(services: Services, *, now: datetime) -> int:
+    visibility.place("stage_alert")
     channel = services.settings.mentorbot_coordinator_channel
     if not channel:
         return 0

@@ -247,14 +247,27 @@ def test_a_member_counts_only_what_they_may_see():
         started_at=START,
         last_response_at=NOW,
         members=[(1, A), (2, B)],
+        checkpoints=[
+            (7, NOW - timedelta(days=1), "done"),
+            (8, NOW + timedelta(days=7), "scheduled"),
+        ],
+        answers=[(7, 2, "blocked")],
         reflections=[(1, NOW, False), (2, NOW, False), (2, NOW, True)],
         ratings=[(1, 5), (2, 1)],
     )
     everyone = health.facts_from(row, now=NOW)
     assert len(everyone.reflections) == 3 and sorted(everyone.ratings) == [1, 5]
+    assert everyone.risk.checkpoints[0].answers == ((B, "blocked"),)
     guide = health.facts_from(row, now=NOW, viewer=1)
     assert len(guide.reflections) == 2  # their own, and the one shared with them
     assert guide.ratings == (5,)  # never the partner's rating
+    assert guide.risk.checkpoints[0].answers == ()  # nor the partner's answer
+    learner = health.facts_from(row, now=NOW, viewer=2)
+    assert learner.risk.checkpoints[0].answers == ((B, "blocked"),)
+    assert learner.ratings == (1,) and len(learner.reflections) == 2
+    # So the learner's own "blocked" puts their score in the at-risk band; the guide's does not
+    # move because of an answer they may not see.
+    assert health.score(learner).at_risk and not health.score(guide).at_risk
 
 
 # -- where people see it ---------------------------------------------------------------------
