@@ -80,6 +80,7 @@ def run_jobs_once(
     sandbox's time travel runs this after each simulated hour, as `mentorbot clock` would."""
     moment = now or services.now()
     flag_at_risk(services, now=moment)
+    flag_stuck_stages(services, now=moment)
     plan_surveys_and_digest(services, now=moment)
     expire_invitations(client, services)
     return send_nudges(outbox, services, worker=worker, now=moment)
