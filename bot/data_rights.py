@@ -353,6 +353,12 @@ def _iso(moment: datetime | date | None) -> str | None:
 
 def forget(services: Services, *, team_id: str, user_id: str) -> Erased:
     """Erase the person, in one transaction. A second call finds nothing left to erase."""
+    erased = _forget(services, team_id=team_id, user_id=user_id)
+    services.contacts.forget(team_id, user_id)  # their next command records them afresh
+    return erased
+
+
+def _forget(services: Services, *, team_id: str, user_id: str) -> Erased:
     now = services.now()
     token = anonymous_token(team_id, user_id)
     with services.database.transaction() as session:

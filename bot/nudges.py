@@ -104,7 +104,7 @@ def plan(services: Services, *, now: datetime) -> int:
 
 
 def _owed(
-    services: Services, session: Session, found: Sequence[Checkpoint], *, kind: str
+    services: Services, session: Session, found: Sequence[checkpoints.Due], *, kind: str
 ) -> list[dict[str, object]]:
     """The nudge rows each person in these checkpoints' relationships is owed."""
     members = relationships.members_by_relationship(
@@ -136,7 +136,7 @@ def _owed(
     return rows
 
 
-def _key(kind: str, checkpoint: Checkpoint, person: Person) -> str:
+def _key(kind: str, checkpoint: checkpoints.Due, person: Person) -> str:
     return f"{kind}:{checkpoint.id}:{person.id}:{checkpoint.due_at:%Y%m%dT%H%M}"
 
 
@@ -154,19 +154,20 @@ def _close_past_checkpoints(services: Services, session: Session, now: datetime)
     past = checkpoints.scheduled_between(session, start=now - MISSED_USEFUL, end=now)
     answered = {
         a.checkpoint_id
-        for a in assessments.for_checkpoints(session, checkpoint_ids=[c.id or 0 for c in past])
+        for a in assessments.for_checkpoints(session, checkpoint_ids=[c.id for c in past])
     }
-    for checkpoint in past:
-        if checkpoint.id in answered:
-            checkpoint.status = "done"
-            checkpoint.completed_at = checkpoint.completed_at or now
-            session.add(checkpoint)
-            continue
-        deadline = add_working_days(checkpoint.due_at, MISSED_AFTER_WORKING_DAYS, zone("UTC"))
-        if deadline > now:
-            continue
-        checkpoint.status = "missed"
-        session.add(checkpoint)
+    done = [c.id for c in past if c.id in answered]
+    missed = [
+        c
+        for c in past
+        if c.id not in answered
+        and add_working_days(c.due_at, MISSED_AFTER_WORKING_DAYS, zone("UTC")) <= now
+    ]
+    checkpoints.close_scheduled(session, checkpoint_ids=done, status="done", at=now)
+    checkpoints.close_scheduled(
+        session, checkpoint_ids=[c.id for c in missed], status="missed", at=now
+    )
+    for checkpoint in missed:
         for person, _ in relationships.members(session, relationship_id=checkpoint.relationship_id):
             if person.nudges_muted:
                 continue

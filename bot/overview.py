@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from bot import pool, service_levels
 from bot.services import Services
-from storage import invitations, people, relationships, requests
+from storage import overview
 
 
 @dataclass(frozen=True)
@@ -46,48 +47,78 @@ class Overview:
 
 def for_person(services: Services, *, team_id: str, user_id: str) -> Overview:
     now = services.now()
-    with services.database.reading() as session:
-        person = people.by_slack_id(session, team_id=team_id, slack_user_id=user_id)
-        if person is None or person.id is None:
-            return Overview((), None, 0, ())
-        open_requests = tuple(
+    with services.database.reading_rows() as connection:
+        rows = overview.for_person(connection, team_id=team_id, slack_user_id=user_id)
+    return from_rows(rows, now=now, default_tz=services.settings.mentorbot_default_timezone)
+
+
+def from_rows(rows: Iterable[overview.OverviewRow], *, now: datetime, default_tz: str) -> Overview:
+    """The overview from storage's rows: requests oldest first, relationships in the order they
+    began, each with its other members in the order they joined."""
+    requests: list[overview.OverviewRow] = []
+    members: dict[int, list[overview.OverviewRow]] = {}
+    offer: pool.OfferState | None = None
+    waiting = 0
+    for row in rows:
+        if row.part == overview.REQUEST:
+            requests.append(row)
+        elif row.part == overview.RELATIONSHIP:
+            members.setdefault(row.ref or 0, []).append(row)
+        elif row.part == overview.INVITATIONS:
+            waiting = row.number or 0
+        elif row.part == overview.OFFER:
+            offer = _offer(row)
+    requests.sort(key=lambda r: (r.at or _EPOCH, r.ref or 0))
+    return Overview(
+        requests=tuple(
             RequestLine(
-                request_id=r.id or 0,
-                kind=r.kind_chosen or r.kind_asked,
-                status=r.status,
-                created_at=r.created_at,
-                waited=service_levels.age(
-                    r.created_at, now, person.tz, services.settings.mentorbot_default_timezone
-                ),
+                request_id=r.ref or 0,
+                kind=r.kind or "",
+                status=r.status or "",
+                created_at=_at(r),
+                waited=service_levels.age(_at(r), now, r.tz, default_tz),
                 escalated=r.escalated_at is not None,
             )
-            for r in requests.open_for_person(session, team_id=team_id, person_id=person.id)
-        )
-        lines = []
-        for relationship, role in relationships.for_person(
-            session, team_id=team_id, person_id=person.id
-        ):
-            assert relationship.id is not None
-            others = [
-                other
-                for other, _ in relationships.members(session, relationship_id=relationship.id)
-                if other.id != person.id
-            ]
-            lines.append(
-                RelationshipLine(
-                    relationship_id=relationship.id,
-                    kind=relationship.kind,
-                    role=role,
-                    partners=tuple(o.slack_user_id for o in others),
-                    partner_names=tuple(o.display_name or o.slack_user_id for o in others),
-                    started_at=relationship.started_at,
-                )
-            )
-        waiting = len(invitations.pending_for_person(session, team_id=team_id, person_id=person.id))
-        person_id = person.id
-    return Overview(
-        requests=open_requests,
-        offer=pool.current(services, team_id=team_id, person_id=person_id),
+            for r in requests
+        ),
+        offer=offer,
         invitations_waiting=waiting,
-        relationships=tuple(lines),
+        relationships=tuple(
+            _relationship(sorted(group, key=lambda m: m.position or 0))
+            for group in sorted(members.values(), key=lambda g: (_at(g[0]), g[0].ref or 0))
+        ),
     )
+
+
+def _relationship(group: list[overview.OverviewRow]) -> RelationshipLine:
+    first = group[0]
+    others = [m for m in group if m.partner is not None]
+    return RelationshipLine(
+        relationship_id=first.ref or 0,
+        kind=first.kind or "",
+        role=first.status or "",
+        partners=tuple(m.partner or "" for m in others),
+        partner_names=tuple(m.partner_name or m.partner or "" for m in others),
+        started_at=_at(first),
+    )
+
+
+def _offer(row: overview.OverviewRow) -> pool.OfferState:
+    return pool.OfferState(
+        as_mentor=bool(row.as_mentor),
+        as_coach=bool(row.as_coach),
+        topics=row.topics or "",
+        style=row.style or "",
+        formats=tuple(row.formats or ()),
+        capacity=row.capacity or 0,
+        availability=row.availability or "",
+        status=row.status or "",
+        active_count=row.number or 0,
+    )
+
+
+def _at(row: overview.OverviewRow) -> datetime:
+    return row.at or _EPOCH
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -42,6 +42,22 @@ def note_contact(services: Services, directory: Directory, *, team_id: str, user
     return _known(services, person)
 
 
+def note_use(services: Services, directory: Directory, *, team_id: str, user_id: str) -> None:
+    """After a command's ack: `note_contact`, unless the person was seen less than SEEN_EVERY
+    ago (by this process, or as the database says). A burst of commands then costs no write,
+    and a person already noted costs no query either; "last seen" stays within SEEN_EVERY."""
+    now = services.now()
+    if services.contacts.recent(team_id, user_id, now):
+        return
+    with services.database.reading_rows() as connection:
+        seen = people.last_seen(connection, team_id=team_id, slack_user_id=user_id)
+    if seen is not None and seen.display_name and services.contacts.fresh(seen.last_seen_at, now):
+        services.contacts.note(team_id, user_id, seen.last_seen_at)
+        return
+    note_contact(services, directory, team_id=team_id, user_id=user_id)
+    services.contacts.note(team_id, user_id, now)
+
+
 def _known(services: Services, person: Person) -> Known:
     assert person.id is not None
     return Known(

@@ -7,10 +7,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from bot.config import Settings
+from bot.contacts import RecentContacts
 from bot.llm import Assistant, OfflineAssistant
 from storage.db import Database
 
 Clock = Callable[[], datetime]
+
+SEEN_EVERY = timedelta(minutes=15)  # how stale a person's "last seen" may be before it is written
 
 
 def system_clock() -> datetime:
@@ -23,6 +26,7 @@ class Services:
     database: Database
     clock: Clock = field(default=system_clock)
     llm: Assistant = field(default_factory=OfflineAssistant)
+    contacts: RecentContacts = field(default_factory=lambda: RecentContacts(SEEN_EVERY))
 
     def now(self) -> datetime:
         return self.clock()

@@ -6,7 +6,8 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 
 from bot.services import Services
@@ -38,6 +39,7 @@ def create_app(
     *,
     client: WebClient | None = None,
     token_verification: bool = True,
+    request_verification: bool = True,
     listener_threads: int = LISTENER_THREADS,
 ) -> App:
     """Build the app. `client` defaults to a WebClient on SLACK_API_URL with the bot token.
@@ -47,6 +49,10 @@ def create_app(
     its own workspace's token from the installation store (see handlers/workspaces.py).
 
     Listeners run on a pool sized explicitly: a slow listener must not starve later acks.
+
+    `request_verification=False` leaves out Bolt's own signature check, for an app behind a
+    front door that has checked every signature already (handlers/web.py's SlackWebApp): the
+    same HMAC twice on every request buys nothing.
     """
     settings = services.settings
     base = client or web_client(settings)
@@ -61,16 +67,19 @@ def create_app(
         signing_secret=settings.slack_signing_secret or "",
         client=base,
         token_verification_enabled=token_verification,
+        request_verification_enabled=request_verification,
         listener_executor=ThreadPoolExecutor(
             max_workers=listener_threads, thread_name_prefix="mentorbot-listener"
         ),
         **oauth,
     )
-    app.use(_services_middleware(services))
+    app.use(ServicesMiddleware(services))
+    # Bolt tries listeners in the order they were registered, each match costing an argument
+    # injection pass: the slash commands, the most frequent requests, go first.
     for module in (
         errors,
-        events,
         commands,
+        events,
         home,
         requests,
         invitations,
@@ -88,14 +97,19 @@ def create_app(
     return app
 
 
-def _services_middleware(services: Services) -> Callable[..., BoltResponse | None]:
+class ServicesMiddleware(Middleware):
     """Put the services into every listener's context (functools.partial breaks Bolt's argument
-    injection, so this is how listeners reach the domain)."""
+    injection, so this is how listeners reach the domain).
 
-    def inject_services(
-        context: BoltContext, next: Callable[[], BoltResponse]
+    A Middleware subclass rather than a function: Bolt calls a function middleware through its
+    argument injection, which builds every injectable value (say, respond, a client…) for
+    each request."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
     ) -> BoltResponse | None:
-        context["services"] = services
+        req.context["services"] = self.services
         return next()
-
-    return inject_services

@@ -75,10 +75,11 @@ def mentoring(ack: Ack, command: dict[str, Any], context: BoltContext, client: W
 
 
 def remember(context: BoltContext, client: WebClient) -> None:
-    """After the ack: note who used the bot, learning their name and time zone the first time."""
+    """After the ack: note who used the bot, learning their name and time zone the first time
+    (no write, and mostly no query, when they were noted a few minutes ago)."""
     services: Services = context["services"]
     if context.team_id and context.user_id:
-        people.note_contact(
+        people.note_use(
             services, SlackDirectory(client), team_id=context.team_id, user_id=context.user_id
         )
 

@@ -6,7 +6,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 from slack_sdk.oauth.installation_store import InstallationStore
 
 from bot.services import Services
@@ -17,26 +18,30 @@ log = logging.getLogger("mentorbot.events")
 SLACK_ACTOR = "slack"  # the audit log's actor for what Slack tells us happened to a workspace
 
 
-def drop_event_retries(
-    body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse]
-) -> BoltResponse | None:
+class DropEventRetries(Middleware):
     """Slack re-sends an event when it thinks we missed it; run each event id once.
 
     Event ids are unique per workspace, not across them: the receipt is keyed by (team, event id),
-    so the same id from two workspaces is two events."""
-    if body.get("type") != "event_callback" or not body.get("event_id"):
+    so the same id from two workspaces is two events. A Middleware subclass, as it runs for
+    every request: Bolt calls function middleware through its (costly) argument injection."""
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        body, context = req.body, req.context
+        if body.get("type") != "event_callback" or not body.get("event_id"):
+            return next()
+        services: Services = context["services"]
+        with services.database.transaction() as session:
+            first = events.first_receipt(
+                session,
+                team_id=str(body.get("team_id") or context.team_id or ""),
+                event_id=str(body["event_id"]),
+                at=services.now(),
+            )
+        if not first:
+            return BoltResponse(status=200, body="")
         return next()
-    services: Services = context["services"]
-    with services.database.transaction() as session:
-        first = events.first_receipt(
-            session,
-            team_id=str(body.get("team_id") or context.team_id or ""),
-            event_id=str(body["event_id"]),
-            at=services.now(),
-        )
-    if not first:
-        return BoltResponse(status=200, body="")
-    return next()
 
 
 def _team(body: dict[str, Any], context: BoltContext) -> str:
@@ -100,7 +105,7 @@ def _tokens_revoked(store: InstallationStore | None) -> Callable[..., None]:
 
 
 def register(app: App) -> None:
-    app.middleware(drop_event_retries)
+    app.middleware(DropEventRetries())
     store = app.installation_store  # None with a single SLACK_BOT_TOKEN
     app.event("app_uninstalled")(_uninstalled(store))
     app.event("tokens_revoked")(_tokens_revoked(store))

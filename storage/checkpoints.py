@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from storage.models import Checkpoint
@@ -52,12 +53,27 @@ def cancel_scheduled_after(session: Session, *, relationship_id: int, after: dat
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+class Due(NamedTuple):
+    """What the clock's planning needs of a scheduled checkpoint: a plain row, not an ORM
+    object (a sweep reads thousands, and building full objects was most of its cost)."""
+
+    id: int
+    team_id: str
+    relationship_id: int
+    due_at: datetime
+
+
 def scheduled_between(
     session: Session, *, start: datetime, end: datetime, limit: int = 5000
-) -> Sequence[Checkpoint]:
+) -> list[Due]:
     """Scheduled checkpoints with start <= due_at < end, soonest first (status/due index)."""
     statement = (
-        select(Checkpoint)
+        select(
+            col(Checkpoint.id),
+            col(Checkpoint.team_id),
+            col(Checkpoint.relationship_id),
+            col(Checkpoint.due_at),
+        )
         .where(
             col(Checkpoint.status) == "scheduled",
             col(Checkpoint.due_at) >= start,
@@ -66,7 +82,29 @@ def scheduled_between(
         .order_by(col(Checkpoint.due_at))
         .limit(limit)
     )
-    return session.exec(statement).all()
+    return [Due(*row) for row in session.execute(statement)]
+
+
+def close_scheduled(
+    session: Session, *, checkpoint_ids: Sequence[int], status: str, at: datetime
+) -> int:
+    """Move still-scheduled checkpoints to `status` ("done" or "missed"); a "done" one keeps
+    the completion time it had, or gets `at`. Returns how many changed."""
+    changed = 0
+    for start in range(0, len(checkpoint_ids), 1000):
+        values: dict[str, object] = {"status": status}
+        if status == "done":
+            values["completed_at"] = func.coalesce(Checkpoint.completed_at, at)
+        result = session.execute(
+            update(Checkpoint)
+            .where(
+                col(Checkpoint.id).in_(checkpoint_ids[start : start + 1000]),
+                col(Checkpoint.status) == "scheduled",
+            )
+            .values(values)
+        )
+        changed += int(result.rowcount)  # type: ignore[attr-defined]
+    return changed
 
 
 def for_relationship(session: Session, *, relationship_id: int) -> Sequence[Checkpoint]:

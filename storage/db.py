@@ -10,18 +10,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 READ_ONLY_OPTION = "mentorbot_read_only"
+ONE_STATEMENT_OPTION = "mentorbot_one_statement"
 
 
 class DatabaseUnavailable(Exception):
@@ -57,11 +59,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
 def _sqlite_begin_immediate(connection: Any) -> None:
     """Start SQLite write transactions with the write lock taken, so a read that decides a write
     cannot be overtaken by another writer (a lost update, or SQLITE_BUSY on lock upgrade).
-    Read-only sessions (`Database.reading`) begin deferred and never wait for writers."""
-    if connection.get_execution_options().get(READ_ONLY_OPTION):
-        connection.exec_driver_sql("BEGIN")
-    else:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    Read-only sessions (`Database.reading`) begin deferred and never wait for writers; reads of
+    one statement each (`Database.reading_rows`) need no transaction at all, a statement being
+    atomic by itself. Through SQLAlchemy, so that a failure ("database is locked") arrives as
+    its OperationalError, which the error handler turns into "try again"."""
+    options = connection.get_execution_options()
+    if options.get(ONE_STATEMENT_OPTION):
+        return
+    connection.exec_driver_sql("BEGIN" if options.get(READ_ONLY_OPTION) else "BEGIN IMMEDIATE")
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,11 @@ class Database:
     @classmethod
     def from_url(cls, url: str, *, pool_size: int = 5) -> Database:
         return cls(make_engine(url, pool_size=pool_size))
+
+    @cached_property
+    def _read_only(self) -> Engine:
+        """The engine with reads marked as such: made once, as each copy costs event set-up."""
+        return self.engine.execution_options(**{READ_ONLY_OPTION: True})
 
     @property
     def url(self) -> str:
@@ -90,13 +100,27 @@ class Database:
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A session for reads only; on SQLite it does not take the write lock."""
-        bind = self.engine.execution_options(**{READ_ONLY_OPTION: True})
-        with Session(bind, expire_on_commit=False) as session:
+        with Session(self._read_only, expire_on_commit=False) as session:
             try:
                 yield session
             finally:
                 session.expunge_all()  # objects read stay usable after the session ends
                 session.rollback()
+
+    @cached_property
+    def _one_statement(self) -> Engine:
+        options: dict[str, Any] = {READ_ONLY_OPTION: True, ONE_STATEMENT_OPTION: True}
+        if self.engine.dialect.name == "postgresql":
+            options["isolation_level"] = "AUTOCOMMIT"  # no BEGIN and ROLLBACK round trips
+        return self.engine.execution_options(**options)
+
+    @contextmanager
+    def reading_rows(self) -> Iterator[Connection]:
+        """A bare connection (no Session, no ORM objects) outside any transaction, for reads of
+        ONE statement each: what a hot read behind an acknowledgement needs. A single statement
+        sees one consistent state by itself; two would each see their own."""
+        with self._one_statement.connect() as connection:
+            yield connection
 
     def ping(self) -> bool:
         try:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import func
+from sqlalchemy import Connection, bindparam, func
 from sqlmodel import Session, col, select
 
 from storage.models import Person, Reflection
@@ -30,6 +31,24 @@ def seen(session: Session, *, team_id: str, slack_user_id: str, at: datetime) ->
     person = by_slack_id(session, team_id=team_id, slack_user_id=slack_user_id)
     assert person is not None
     return person
+
+
+class LastSeen(NamedTuple):
+    last_seen_at: datetime
+    display_name: str
+
+
+def last_seen(connection: Connection, *, team_id: str, slack_user_id: str) -> LastSeen | None:
+    """When the person was last seen and the name we know them by; None for a stranger. One
+    statement of plain values: a bare connection will do (`Database.reading_rows`)."""
+    row = connection.execute(_LAST_SEEN, {"team": team_id, "user": slack_user_id})
+    found = row.first()
+    return LastSeen(*found) if found is not None else None
+
+
+_LAST_SEEN = select(col(Person.last_seen_at), col(Person.display_name)).where(
+    Person.team_id == bindparam("team"), Person.slack_user_id == bindparam("user")
+)
 
 
 def by_slack_id(session: Session, *, team_id: str, slack_user_id: str) -> Person | None:

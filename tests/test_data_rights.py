@@ -40,6 +40,7 @@ from bot.cli.program import (
 )
 from bot.cli.program import actor as person
 from bot.emulator.actor import Actor
+from bot.services import SEEN_EVERY
 from handlers import ids
 from handlers.data_rights import EXPORT_FILENAME
 from handlers.slack_client import outbox_client
@@ -169,7 +170,7 @@ def thank(someone: Actor, to: str, message: str) -> None:
 def quiet(services, clock, someone: Actor, command: str) -> str:
     """Run a `/mentoring` command that opens a modal, and wait until the bookkeeping it does
     after the ack (remembering who used the bot) is finished, so it cannot race what follows."""
-    clock.current += timedelta(minutes=1)
+    clock.current += SEEN_EVERY  # "last seen" is due to be written again
     view_id = someone.open_modal("/mentoring", command)
     moment = clock.current
     eventually(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from typing import Any
 
@@ -37,7 +38,18 @@ class MentorbotServer(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Any:
         services = build_services(self.settings, pool_size=self.pool_size)
-        return build_web_app(services)
+        app = build_web_app(services)
+        settle_heap()
+        return app
+
+
+def settle_heap() -> None:
+    """Move everything start-up made (modules, the app, SQLAlchemy's mappers: a quarter of a
+    million objects) out of the garbage collector's sight. A full collection then scans only
+    what requests made since, in a few milliseconds instead of a couple of hundred during which
+    every request thread of the worker stands still (the slowest acks under load)."""
+    gc.collect()
+    gc.freeze()
 
 
 class ServerLogger(GunicornLogger):  # type: ignore[misc]
