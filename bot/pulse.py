@@ -39,8 +39,6 @@ def plan(services: Services, *, now: datetime) -> int:
             if now - relationship.started_at < MIN_AGE:
                 continue
             for person, _ in relationships.members(session, relationship_id=relationship.id or 0):
-                if person.nudges_muted:
-                    continue
                 tz = zone(person.tz, services.settings.mentorbot_default_timezone)
                 added += nudges.plan(
                     session,

@@ -8,7 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
+from sqlalchemy.exc import SQLAlchemyError
 
+from bot import dm_gate
 from bot.services import Services
 from handlers import (
     closure,
@@ -29,6 +31,7 @@ from handlers import (
     workspaces,
 )
 from handlers.slack_client import web_client
+from storage.db import DatabaseUnavailable
 
 LISTENER_THREADS = 16
 
@@ -67,6 +70,7 @@ def create_app(
         **oauth,
     )
     app.use(_services_middleware(services))
+    app.use(_answered_middleware(services))
     for module in (
         errors,
         events,
@@ -99,3 +103,28 @@ def _services_middleware(services: Services) -> Callable[..., BoltResponse | Non
         return next()
 
     return inject_services
+
+
+ANSWERS = frozenset({"block_actions", "view_submission"})
+
+
+def _answered_middleware(services: Services) -> Callable[..., BoltResponse | None]:
+    """Any click, form or command from a person answers the bot's nudges to them: they stop
+    counting as ignored, and a person the bot had stopped nudging is nudged again. Done after
+    the listener, so `/mentoring resume` still sees the state it ends."""
+
+    def note_answer(
+        context: BoltContext, body: dict[str, object], next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        response = next()
+        kind = body.get("type")
+        if context.team_id and context.user_id and (kind in ANSWERS or "command" in body):
+            try:
+                dm_gate.heard_from(services, team_id=context.team_id, user_id=context.user_id)
+            except (SQLAlchemyError, DatabaseUnavailable) as error:
+                logging.getLogger("mentorbot.budget").warning(
+                    "could not note an answer", extra={"error": type(error).__name__}
+                )
+        return response
+
+    return note_answer
