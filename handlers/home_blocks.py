@@ -127,7 +127,13 @@ def messages_line(standing: Standing) -> str:
     if standing.paused_until is not None:
         return f"{line} Paused until {_when(standing.paused_until)}; `/mentoring resume` ends it."
     if standing.stopped:
-        return f"{line} Reminders are stopped (the last few went unanswered); click any button of mine or `/mentoring resume` to get them again."
+        return (
+            f"{line} Reminders are stopped (the last few went unanswered); click any button "
+            "of mine or type `/mentoring resume` to get them again."
+        )
     if standing.muted:
         return f"{line} Muted: only the essential ones; `/mentoring unmute` brings all back."
-    return f"{line} `/mentoring pause [weeks]` pauses them; `/mentoring mute` keeps only the essential ones."
+    return (
+        f"{line} `/mentoring pause [weeks]` pauses them; "
+        "`/mentoring mute` keeps only the essential ones."
+    )
