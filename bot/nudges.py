@@ -333,16 +333,9 @@ def _send_to_person(
     outgoing: list[_Outgoing] = []
     with services.database.transaction() as session:
         person = dm_rows.lock_person(session, person_id=person_id)
-        claimed = [
-            found
-            for nudge_id in nudge_ids
-            if (
-                found := nudges.claim(
-                    session, nudge_id=nudge_id, worker=worker, now=now, until=now + lease
-                )
-            )
-            is not None
-        ]
+        claimed = nudges.claim_many(
+            session, nudge_ids=nudge_ids, worker=worker, now=now, until=now + lease
+        )
         if person is None or not claimed:
             return []
         reserved: dict[int, list[Nudge]] = {}
@@ -411,6 +404,7 @@ def _budget(
     ]
     sent = dm_rows.sent_since(session, person_id=person.id or 0, since=now - dm_budget.WINDOW)
     verdicts = dm_budget.decide(dm_gate.state_of(services, person), sent, candidates, now)
+    tz = zone(person.tz, services.settings.mentorbot_default_timezone)
     alone: list[Nudge] = []
     merged: list[Nudge] = []
     for verdict in verdicts:
@@ -418,19 +412,17 @@ def _budget(
         if verdict.action == "drop":
             settled.append((nudge, verdict.reason))
         elif verdict.action == "defer" and verdict.until is not None:
+            # Later is always safe for the budget; a working morning is kinder than a Sunday.
+            until = working_moment(verdict.until, tz, hour=services.settings.mentorbot_nudge_hour)
             nudges.defer(
-                session,
-                nudge_id=verdict.key,
-                worker=worker,
-                until=verdict.until,
-                reason=verdict.reason,
+                session, nudge_id=verdict.key, worker=worker, until=until, reason=verdict.reason
             )
             lines.append(
                 SweepLine(
                     verdict.key,
                     nudge.kind,
                     person.slack_user_id,
-                    f"deferred: {verdict.reason} until {verdict.until:%Y-%m-%d %H:%M} UTC",
+                    f"deferred: {verdict.reason} until {until:%Y-%m-%d %H:%M} UTC",
                 )
             )
         elif verdict.action == "digest":

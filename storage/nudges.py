@@ -197,3 +197,37 @@ def attach_dm(session: Session, *, nudge_ids: Sequence[int], dm_id: int) -> None
 def with_dm(session: Session, *, dm_id: int) -> Sequence[Nudge]:
     statement = select(Nudge).where(col(Nudge.dm_id) == dm_id).order_by(col(Nudge.id))
     return session.exec(statement).all()
+
+
+def claim_many(
+    session: Session, *, nudge_ids: Sequence[int], worker: str, now: datetime, until: datetime
+) -> list[Nudge]:
+    """`claim` for several nudges (one person's) in one statement: those this worker won."""
+    if not nudge_ids:
+        return []
+    session.execute(
+        update(Nudge)
+        .where(
+            col(Nudge.id).in_(list(nudge_ids)),
+            or_(
+                (col(Nudge.status) == "pending") & (col(Nudge.send_at) <= now),
+                (col(Nudge.status) == "claimed") & (col(Nudge.claimed_until) < now),
+            ),
+        )
+        .values(
+            status="claimed", claimed_by=worker, claimed_until=until, attempts=Nudge.attempts + 1
+        )
+        .execution_options(synchronize_session=False)
+    )
+    won = (
+        select(Nudge)
+        .where(
+            col(Nudge.id).in_(list(nudge_ids)),
+            col(Nudge.status) == "claimed",
+            col(Nudge.claimed_by) == worker,
+            col(Nudge.claimed_until) == until,
+        )
+        .order_by(col(Nudge.id))
+        .execution_options(populate_existing=True)
+    )
+    return list(session.exec(won).all())

@@ -324,14 +324,23 @@ def test_muted_people_get_only_the_essential_question(services, clock, driver, e
         learner=(KOFI, "America/New_York"),
         due=[due],
     )
-    nudges.plan(services, now=datetime(2026, 3, 25, 12, 0, tzinfo=UTC))
-    nudges.plan(services, now=due + timedelta(hours=3))
+    outbox = outbox_client(services.settings)
+    send_nudges(outbox, services, worker="a", now=datetime(2026, 3, 25, 12, 0, tzinfo=UTC))
+    send_nudges(outbox, services, worker="a", now=datetime(2026, 3, 27, 13, 0, tzinfo=UTC))
+    send_nudges(outbox, services, worker="a", now=due + timedelta(hours=3))
     with services.database.reading() as session:
         from storage.models import Person
 
         kofi_id = session.exec(select(Person.id).where(Person.slack_user_id == KOFI)).one()
-    kinds = sorted(n.kind for n in rows(services, Nudge) if n.person_id == kofi_id)
-    assert kinds == ["assess"]
+    # The one gate decides: the reminder is dropped as muted, the question still goes.
+    outcomes = sorted(
+        (n.kind, n.status, n.last_error or "")
+        for n in rows(services, Nudge)
+        if n.person_id == kofi_id
+    )
+    assert outcomes == [("assess", "sent", ""), ("before", "skipped", "muted")]
+    kofi_dms = [c for c in nudge_posts(emulator) if c.params["channel"] == "D" + KOFI[1:]]
+    assert [c.params["text"] for c in kofi_dms] == ["How did your checkpoint go?"]
     assert "back on" in kofi.command("/mentoring", "unmute").text
 
 
