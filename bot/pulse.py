@@ -42,7 +42,7 @@ def plan(services: Services, *, now: datetime) -> int:
         owed = [
             (relationship, person, f"pulse:{relationship.id}:{person.id}:{period}")
             for relationship in old_enough
-            for person in members.get(relationship.id, [])
+            for person in members.get(relationship.id or 0, [])
         ]
         # The surveys sweep runs every hour: only write what this period does not have yet.
         existing = nudges.existing_keys(session, keys=[key for _, _, key in owed])

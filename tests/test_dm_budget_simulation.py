@@ -5,8 +5,9 @@ bot in any 7 days than the budget allows.
 170 learners of whom 30 have two mentors, a checkpoint every six weeks. Every simulated day at
 10:00 UTC the clock's own nudge sweep runs (planning, then sending), with an AdjustableClock
 moved day by day; every fourth Monday also its at-risk and survey sweeps (pulse surveys,
-periodic reports), which the real clock runs hourly but which plan once per period anyway. Most people answer the questions they get, as a click would (the domain call and the
-"heard from" note every click makes); one in six never answers anything. The DMs counted are the
+periodic reports), which the real clock runs hourly but which plan once per period anyway.
+Most people answer the questions they get, as a click would (the domain call, and the "heard
+from" note every click makes); one in six never answers anything. The DMs counted are the
 emulator's record of chat.postMessage calls into one-to-one DM channels, not our own table.
 """
 
