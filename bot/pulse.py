@@ -37,7 +37,7 @@ def plan(services: Services, *, now: datetime) -> int:
     with services.database.transaction() as session:
         old_enough = [r for r in relationships.active(session) if now - r.started_at >= MIN_AGE]
         members = relationships.members_by_relationship(
-            session, relationship_ids={r.id for r in old_enough}
+            session, relationship_ids={r.id or 0 for r in old_enough}
         )
         owed = [
             (relationship, person, f"pulse:{relationship.id}:{person.id}:{period}")
