@@ -25,6 +25,7 @@ from typing import Any
 from bot import dm_budget
 from bot.errors import DomainError
 from bot.services import Services
+from bot.workdays import working_moment, zone
 from storage import bot_dms, nudges, people
 
 PAUSE_DEFAULT_WEEKS = 2
@@ -83,13 +84,15 @@ def admit(
                 )
             )
         if verdict.action == "defer" and verdict.until is not None:
+            tz = zone(person.tz, services.settings.mentorbot_default_timezone)
+            until = working_moment(verdict.until, tz, hour=services.settings.mentorbot_nudge_hour)
             nudges.plan(
                 session,
                 {
                     "team_id": team_id,
                     "person_id": seen.id,
                     "kind": kind,
-                    "send_at": verdict.until,
+                    "send_at": until,
                     "reasons": verdict.reason,
                     "payload": {"text": text, "blocks": blocks, **(extra or {})},
                     "dedupe_key": f"{kind}:{seen.id}:{uuid.uuid4().hex}",

@@ -109,22 +109,20 @@ ANSWERS = frozenset({"block_actions", "view_submission"})
 
 
 def _answered_middleware(services: Services) -> Callable[..., BoltResponse | None]:
-    """Any click, form or command from a person answers the bot's nudges to them: they stop
-    counting as ignored, and a person the bot had stopped nudging is nudged again. Done after
-    the listener, so `/mentoring resume` still sees the state it ends."""
+    """Any click or form from a person answers the bot's nudges to them: they stop counting as
+    ignored, and a person the bot had stopped nudging is nudged again (typing a command does
+    not count, except `/mentoring resume`, which says so itself)."""
 
     def note_answer(
         context: BoltContext, body: dict[str, object], next: Callable[[], BoltResponse]
     ) -> BoltResponse | None:
-        response = next()
-        kind = body.get("type")
-        if context.team_id and context.user_id and (kind in ANSWERS or "command" in body):
+        if context.team_id and context.user_id and body.get("type") in ANSWERS:
             try:
                 dm_gate.heard_from(services, team_id=context.team_id, user_id=context.user_id)
             except (SQLAlchemyError, DatabaseUnavailable) as error:
                 logging.getLogger("mentorbot.budget").warning(
                     "could not note an answer", extra={"error": type(error).__name__}
                 )
-        return response
+        return next()
 
     return note_answer
