@@ -2,7 +2,7 @@
 bot in any 7 days than the budget allows.
 
 200 relationships: 40 mentors with five each (meeting on nearby days, so their nudges pile up),
-170 learners of whom 30 have two mentors, a checkpoint every six weeks. Every simulated day at
+170 learners of whom 30 have two mentors, a checkpoint every eight weeks. Every simulated day at
 10:00 UTC the clock's own nudge sweep runs (planning, then sending), with an AdjustableClock
 moved day by day; every fourth Monday also its at-risk and survey sweeps (pulse surveys,
 periodic reports), which the real clock runs hourly but which plan once per period anyway.
@@ -65,13 +65,13 @@ def _seed(database: Database) -> None:
             )
             # A mentor's five relationships meet on nearby weekdays, so their nudges pile up.
             first = START + timedelta(days=1 + n % 4, hours=4, minutes=30)
-            for k in range(5):
+            for k in range(4):
                 session.add(
                     Checkpoint(
                         team_id=TEAM_ID,
                         relationship_id=int(relationship.id or 0),
                         title=f"Checkpoint {k + 1}",
-                        due_at=first + timedelta(weeks=6 * k),
+                        due_at=first + timedelta(weeks=8 * k),
                         created_at=started,
                     )
                 )
@@ -160,9 +160,13 @@ def test_nobody_gets_more_dms_in_any_seven_days_than_the_budget(settings, emulat
     assert worst >= budget - 1
     assert merged > 0 and deferred > 0
     assert stopped > 0
-    assert sum(len(m) for m in received.values()) > 2000
+    total = sum(len(m) for m in received.values())
+    assert total > 1500
     assert all(received[g] for g in guides)
     ignorers = [u for u in guides + learners if _ignores(u)]
     # Someone who never answers hears a few nudges, the note on how to resume, and no more.
     assert max(len(received[u]) for u in ignorers) <= settings.mentorbot_ignored_nudges + 2
-    print(f"simulated {DAYS} days in {elapsed:.1f} s; {merged} merged, {deferred} deferred")
+    print(
+        f"simulated {DAYS} days in {elapsed:.1f} s: {total} DMs, {merged} nudges merged, "
+        f"{deferred} deferred"
+    )
