@@ -64,7 +64,10 @@ def admit(
     priority = dm_budget.priority_of(kind)
     now = services.now()
     with services.database.transaction() as session:
-        seen = people.seen(session, team_id=team_id, slack_user_id=slack_user_id, at=now)
+        # Their row, left as it is (they did not contact us); made only for a stranger.
+        seen = people.by_slack_id(
+            session, team_id=team_id, slack_user_id=slack_user_id
+        ) or people.seen(session, team_id=team_id, slack_user_id=slack_user_id, at=now)
         assert seen.id is not None
         person = bot_dms.lock_person(session, person_id=seen.id) or seen
         sent = bot_dms.sent_since(session, person_id=seen.id, since=now - dm_budget.WINDOW)

@@ -19,7 +19,12 @@ from storage.models import BotDm, Nudge, Person
 
 
 def lock_person(session: Session, *, person_id: int) -> Person | None:
-    statement = select(Person).where(col(Person.id) == person_id).with_for_update()
+    statement = (
+        select(Person)
+        .where(col(Person.id) == person_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     return session.exec(statement).first()
 
 

@@ -20,7 +20,7 @@ from handlers.slack_client import outbox_client, web_client
 from handlers.sweeps import send_nudges
 from storage.models import BotDm, Nudge, Person
 from tests.conftest import TEAM_ID
-from tests.support import seed_pair
+from tests.support import eventually, seed_pair
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday
 DOT, KOFI, HANA = "U0DOROTHEA01", "U0KOFI01", "U0HANA01"
@@ -132,8 +132,13 @@ def _rows(services, model):
 
 
 def _person(services, slack_id):
-    with services.database.reading() as session:
-        return session.exec(select(Person).where(Person.slack_user_id == slack_id)).one()
+    """The person's row (written just after the ack of their first command, so waited for)."""
+
+    def found():
+        with services.database.reading() as session:
+            return session.exec(select(Person).where(Person.slack_user_id == slack_id)).first()
+
+    return eventually(found)
 
 
 def _dms(emulator, user):
