@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot import dm_budget, dm_gate, risk, schedule
+from bot import dm_budget, dm_gate, risk, schedule, visibility
 from bot.errors import NotFound, StaleAction
 from bot.ports import Delivered, NudgeMessage, NudgeSender, SendFailed
 from bot.services import Services
@@ -476,6 +476,7 @@ def _maybe_stop(
     )
     channel = services.settings.mentorbot_coordinator_channel
     if channel:
+        visibility.place("nudges_ignored")
         nudges.plan(
             session,
             {
