@@ -113,7 +113,7 @@ def used(sent: Sequence[datetime], now: datetime) -> list[datetime]:
 def next_free(sent: Sequence[datetime], now: datetime, budget: int, *, keep: int = 0) -> datetime:
     """The first moment from `now` at which fewer than `budget - keep` sends count."""
     counting = used(sent, now)
-    room = max(budget - keep, 1)
+    room = budget - keep
     if len(counting) < room:
         return now
     # The window has room again once all but room-1 of the counted sends have aged out.
@@ -121,7 +121,7 @@ def next_free(sent: Sequence[datetime], now: datetime, budget: int, *, keep: int
 
 
 def headroom(budget: int) -> int:
-    """Places in the window that ROUTINE and LOW messages leave for HIGH ones."""
+    """Places in the window that ROUTINE and LOW messages leave for HIGH ones (never all)."""
     return 1 if budget >= 2 else 0
 
 
@@ -130,24 +130,20 @@ def decide(
 ) -> list[Verdict]:
     """A verdict for every waiting message; never lets the window exceed `state.budget`."""
     verdicts: list[Verdict] = []
-    counted = len(used(sent, now))
-    paused = state.paused_until is not None and state.paused_until > now
-    high = [c for c in waiting if c.priority == Priority.HIGH]
-    rest = [c for c in waiting if c.priority != Priority.HIGH]
-    for candidate in high:
-        if paused:
-            assert state.paused_until is not None
-            verdicts.append(Verdict(candidate.key, "defer", state.paused_until, "paused"))
-        elif counted < state.budget:
+    window = used(sent, now)  # grows with each send decided here
+    paused_until = state.paused_until if state.paused_until and state.paused_until > now else None
+    for candidate in (c for c in waiting if c.priority == Priority.HIGH):
+        if paused_until is not None:
+            verdicts.append(Verdict(candidate.key, "defer", paused_until, "paused"))
+        elif len(window) < state.budget:
             verdicts.append(Verdict(candidate.key, "send"))
-            counted += 1
+            window.append(now)
         else:
-            taken = [*used(sent, now), *([now] * (counted - len(used(sent, now))))]
-            until = next_free(taken, now, state.budget)
+            until = next_free(window, now, state.budget)
             verdicts.append(Verdict(candidate.key, "defer", until, "weekly DM budget spent"))
     wanted: list[Candidate] = []
-    for candidate in rest:
-        if paused:
+    for candidate in (c for c in waiting if c.priority != Priority.HIGH):
+        if paused_until is not None:
             verdicts.append(Verdict(candidate.key, "drop", reason="paused"))
         elif state.stopped:
             verdicts.append(Verdict(candidate.key, "drop", reason="stopped: nudges ignored"))
@@ -158,12 +154,10 @@ def decide(
     if not wanted:
         return verdicts
     keep = headroom(state.budget)
-    if counted < max(state.budget - keep, 1) and counted < state.budget:
+    if len(window) < state.budget - keep:
         action = "send" if len(wanted) == 1 else "digest"
-        verdicts.extend(Verdict(c.key, action) for c in wanted)
-        return verdicts
-    taken = [*used(sent, now), *([now] * (counted - len(used(sent, now))))]
-    until = next_free(taken, now, state.budget, keep=keep)
+        return verdicts + [Verdict(c.key, action) for c in wanted]
+    until = next_free(window, now, state.budget, keep=keep)
     for candidate in wanted:
         stale = candidate.useful_until is not None and candidate.useful_until <= until
         if candidate.priority == Priority.LOW or stale:

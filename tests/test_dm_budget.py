@@ -152,6 +152,8 @@ def test_pause_and_resume_through_slack(services, clock, driver, emulator):
         assert (
             "whole number of weeks from 1 to 12" in kofi.command("/mentoring", f"pause {bad}").text
         )
+    # His name and zone (Chicago) are looked up after the first command's ack.
+    assert eventually(lambda: _person(services, KOFI).display_name)
     assert _person(services, KOFI).paused_until is None
     clock.current = datetime(2026, 3, 25, 12, 0, tzinfo=UTC)
     assert "Paused" in kofi.command("/mentoring", "pause").text
@@ -161,12 +163,13 @@ def test_pause_and_resume_through_slack(services, clock, driver, emulator):
     seed_pair(
         services.database,
         guide=(DOT, "Europe/London"),
-        learner=(KOFI, "Europe/London"),
+        learner=(KOFI, "America/Chicago"),
         due=[due, due + timedelta(weeks=3)],
     )
     outbox = outbox_client(services.settings)
     send_nudges(outbox, services, worker="t", now=clock.current)
-    send_nudges(outbox, services, worker="t", now=datetime(2026, 3, 27, 9, 0, tzinfo=UTC))
+    for hour in (9, 14):  # 09:00 in London, then in Chicago
+        send_nudges(outbox, services, worker="t", now=datetime(2026, 3, 27, hour, tzinfo=UTC))
     assert _dms(emulator, DOT) and not _dms(emulator, KOFI)
     skipped = [n for n in _rows(services, Nudge) if n.person_id == _person(services, KOFI).id]
     assert [(n.kind, n.status, n.last_error) for n in skipped] == [("before", "skipped", "paused")]
@@ -186,7 +189,8 @@ def test_pause_and_resume_through_slack(services, clock, driver, emulator):
         is None
     )
     waiting = [n for n in _rows(services, Nudge) if n.kind == "thanks"]
-    assert [n.send_at for n in waiting] == [clock.current + timedelta(weeks=2)]
+    # The pause ends at 07:00 in Chicago: it goes at his working morning, 09:00.
+    assert [n.send_at for n in waiting] == [datetime(2026, 4, 8, 14, 0, tzinfo=UTC)]
     clock.current += timedelta(days=3)
     assert "Welcome back" in kofi.command("/mentoring", "resume").text
     assert "already on" in kofi.command("/mentoring", "resume").text
@@ -194,7 +198,7 @@ def test_pause_and_resume_through_slack(services, clock, driver, emulator):
     # The thank-you goes at its time; reminders are back too.
     send_nudges(outbox, services, worker="t", now=waiting[0].send_at + timedelta(minutes=1))
     assert _dms(emulator, KOFI)[0].params["text"] == "Thanks!"
-    send_nudges(outbox, services, worker="t", now=datetime(2026, 4, 17, 8, 30, tzinfo=UTC))
+    send_nudges(outbox, services, worker="t", now=datetime(2026, 4, 17, 14, 30, tzinfo=UTC))
     assert _dms(emulator, KOFI)[-1].params["text"] == "Checkpoint coming up."
 
 
