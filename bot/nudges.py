@@ -62,6 +62,7 @@ MISSED_AFTER_WORKING_DAYS = 2
 CATCH_UP_GRACE = timedelta(hours=1)
 MAX_ATTEMPTS = 8
 BATCH = 200
+CHECKPOINT_KINDS = frozenset({"before", "assess", "missed"})  # useful only around a checkpoint
 MERGED = "merged"  # several nudges due for one person at once, sent as one digest DM
 
 
@@ -662,9 +663,7 @@ def _why_not(services: Services, session: Session, nudge: Nudge, now: datetime) 
             return "the relationship has ended"
     if nudge.payload:  # a listener's DM the budget deferred
         return _why_not_deferred(session, nudge)
-    if nudge.kind in ("at_risk", "report_due", "pulse", "digest", "nudges_stopped"):
-        return None
-    if nudge.kind == "nudges_ignored":
+    if nudge.kind not in CHECKPOINT_KINDS:  # useful while the relationship (if any) is active
         return None
     checkpoint = session.get(Checkpoint, nudge.checkpoint_id) if nudge.checkpoint_id else None
     if checkpoint is None or checkpoint.due_at != nudge.checkpoint_due_at:
