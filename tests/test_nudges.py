@@ -15,8 +15,8 @@ from handlers import ids
 from handlers.nudge_sender import EVENT_TYPE, SlackNudgeSender
 from handlers.slack_client import outbox_client
 from handlers.sweeps import flag_at_risk, send_nudges
-from storage.models import Checkpoint, Nudge
-from tests.support import seed_pair
+from storage.models import Checkpoint, Nudge, Person
+from tests.support import eventually, seed_pair
 
 UTC = UTC
 DOT, KOFI, HANA, JONAH = "U0DOROTHEA01", "U0KOFI01", "U0HANA01", "U0JONAH01"
@@ -317,20 +317,20 @@ def test_muted_people_get_only_the_essential_question(services, clock, driver, e
 
     kofi = actor(driver, emulator, KOFI)
     assert "only get the essential" in kofi.command("/mentoring", "mute").text
+    # His name and zone (Chicago) are looked up after the command's ack: let that land first.
+    eventually(lambda: "Kofi" in str(rows(services, Person)))
     due = datetime(2026, 3, 30, 15, 0, tzinfo=UTC)
     seed_pair(
         services.database,
         guide=(DOT, "Europe/London"),
-        learner=(KOFI, "America/New_York"),
+        learner=(KOFI, "America/Chicago"),
         due=[due],
     )
     outbox = outbox_client(services.settings)
     send_nudges(outbox, services, worker="a", now=datetime(2026, 3, 25, 12, 0, tzinfo=UTC))
-    send_nudges(outbox, services, worker="a", now=datetime(2026, 3, 27, 13, 0, tzinfo=UTC))
+    send_nudges(outbox, services, worker="a", now=datetime(2026, 3, 27, 14, 0, tzinfo=UTC))
     send_nudges(outbox, services, worker="a", now=due + timedelta(hours=3))
     with services.database.reading() as session:
-        from storage.models import Person
-
         kofi_id = session.exec(select(Person.id).where(Person.slack_user_id == KOFI)).one()
     # The one gate decides: the reminder is dropped as muted, the question still goes.
     outcomes = sorted(
