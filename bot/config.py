@@ -100,6 +100,21 @@ class Settings(BaseSettings):
         description="Working days a volunteer has to answer before the next candidate is offered.",
     )
 
+    mentorbot_request_sla_working_days: int = Field(
+        default=2,
+        ge=1,
+        le=30,
+        description="Working days a request may wait without an accepted volunteer before the "
+        "coordinator channel is told and the requester is updated.",
+    )
+    mentorbot_agreement_working_days: int = Field(
+        default=5,
+        ge=1,
+        le=30,
+        description="Working days after a match by which the agreement should be confirmed; "
+        "after that the coordinator channel is told, once.",
+    )
+
     mentorbot_nudge_hour: int = Field(
         default=9, ge=7, le=16, description="Local hour (7 to 16) at which reminders are sent."
     )

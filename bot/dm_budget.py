@@ -55,6 +55,7 @@ PRIORITIES: dict[str, Priority] = {
     "report_due": Priority.ROUTINE,
     "invitation": Priority.HIGH,
     "request_update": Priority.HIGH,
+    "request_waiting": Priority.HIGH,
     "thanks": Priority.HIGH,
     "shared_reflection": Priority.HIGH,
     "mentor_report": Priority.HIGH,

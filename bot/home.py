@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot import agreement_terms, dm_gate, overview, pool, visibility
+from bot import agreement_terms, dm_gate, health, overview, pool, risk, visibility
 from bot.dm_gate import Standing
 from bot.services import Services
 from storage import agreements, appreciations, checkpoints, people
@@ -27,6 +27,9 @@ class RelationshipCard:
     next_title: str
     goals: tuple[tuple[str, str], ...]  # (goal, state)
     agreed: tuple[str, ...] = ()  # what the agreement says the learner's manager may hear
+    health: int | None = None
+    """0-100, from what this person may see (see bot.health)."""
+    health_reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,19 @@ def for_person(services: Services, *, team_id: str, user_id: str) -> Home:
         person = people.by_slack_id(session, team_id=team_id, slack_user_id=user_id)
         if person is None or person.id is None:
             return Home("", (), (), None, 0, (), 0, (), False)
-        cards = tuple(_card(session, line, now) for line in mine.relationships)
+        scores = health.for_relationships(
+            session,
+            relationship_ids=[line.relationship_id for line in mine.relationships],
+            now=now,
+            policy=health.Policy(
+                risk=risk.Policy(silent_weeks=services.settings.mentorbot_silent_weeks)
+            ),
+            viewer=person.id,
+        )
+        cards = tuple(
+            _card(session, line, now, scores.get(line.relationship_id))
+            for line in mine.relationships
+        )
         learner = any(card.role != "guide" for card in cards) or not (cards or mine.offer)
         agreed = sorted({label for card in cards if card.role != "guide" for label in card.agreed})
         return Home(
@@ -83,7 +98,12 @@ def for_person(services: Services, *, team_id: str, user_id: str) -> Home:
         )
 
 
-def _card(session: Session, line: overview.RelationshipLine, now: datetime) -> RelationshipCard:
+def _card(
+    session: Session,
+    line: overview.RelationshipLine,
+    now: datetime,
+    scored: health.Health | None,
+) -> RelationshipCard:
     latest = agreements.latest(session, relationship_id=line.relationship_id)
     upcoming = checkpoints.upcoming(
         session, relationship_id=line.relationship_id, after=now, limit=1
@@ -112,4 +132,6 @@ def _card(session: Session, line: overview.RelationshipLine, now: datetime) -> R
                 or [],
             )
         ),
+        health=scored.score if scored else None,
+        health_reasons=scored.top_reasons(3) if scored else (),
     )

@@ -9,6 +9,11 @@ Kinds, and when each is useful (the catch-up rule after the clock was down):
            Useful for 14 days.
 - at_risk: a post to the coordinator channel when a relationship becomes at risk, once per
            set of reasons. Always useful while the relationship is active.
+- request_overdue / request_waiting: a request past its service level, to the coordinator
+           channel and to the requester (planned by bot.service_levels). Useful while the
+           request is still waiting.
+- agreement_stuck: an agreement nobody confirmed in time, to the coordinator channel
+           (planned by bot.stage_alerts). Useful while the relationship is active.
 - nudges_stopped / nudges_ignored: the person ignored the last N nudges; they are told once
            how to resume, the coordinator channel why (no private text).
 A nudge that is no longer useful is marked skipped, never sent.
@@ -51,9 +56,10 @@ from storage import (
     nudges,
     people,
     relationships,
+    requests,
 )
 from storage import bot_dms as dm_rows
-from storage.models import Checkpoint, Nudge, Person, Relationship
+from storage.models import Checkpoint, MentoringRequest, Nudge, Person, Relationship
 
 HORIZON = timedelta(days=14)
 ASSESS_USEFUL = timedelta(days=7)
@@ -64,6 +70,7 @@ MAX_ATTEMPTS = 8
 BATCH = 200
 CHECKPOINT_KINDS = frozenset({"before", "assess", "missed"})  # useful only around a checkpoint
 MERGED = "merged"  # several nudges due for one person at once, sent as one digest DM
+REQUEST_KINDS = ("request_overdue", "request_waiting")
 
 
 def worker_name() -> str:
@@ -657,6 +664,11 @@ def _settle(
 
 def _why_not(services: Services, session: Session, nudge: Nudge, now: datetime) -> str | None:
     """Why this nudge should not go out now, or None when it should."""
+    if nudge.kind in REQUEST_KINDS:
+        request = session.get(MentoringRequest, nudge.request_id) if nudge.request_id else None
+        if request is None or request.status not in requests.OPEN_STATUSES:
+            return "the request was matched or cancelled"
+        return None
     if nudge.relationship_id is not None:
         relationship = session.get(Relationship, nudge.relationship_id)
         if relationship is None or relationship.status != "active":
@@ -727,7 +739,13 @@ def _message(session: Session, nudge: Nudge) -> NudgeMessage:
             and item.due_on <= checkpoint.due_at.date()
             and item.state == "open"
         )
+    request = session.get(MentoringRequest, nudge.request_id) if nudge.request_id else None
+    requester = session.get(Person, request.requester_id) if request is not None else None
     return NudgeMessage(
+        request_id=nudge.request_id,
+        request_kind=(request.kind_chosen or request.kind_asked) if request else "",
+        request_summary=request.summary if request else "",
+        requester=requester.slack_user_id if requester else None,
         nudge_id=nudge.id or 0,
         kind=nudge.kind,
         slack_user_id=person.slack_user_id if person else None,

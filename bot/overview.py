@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot import pool
+from bot import pool, service_levels
 from bot.services import Services
 from storage import invitations, people, relationships, requests
 
@@ -16,6 +16,10 @@ class RequestLine:
     kind: str
     status: str
     created_at: datetime
+    waited: int = 0
+    """Whole working days it has waited, in the requester's zone."""
+    escalated: bool = False
+    """Past its service level: the coordinators were asked to help."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ class Overview:
 
 
 def for_person(services: Services, *, team_id: str, user_id: str) -> Overview:
+    now = services.now()
     with services.database.reading() as session:
         person = people.by_slack_id(session, team_id=team_id, slack_user_id=user_id)
         if person is None or person.id is None:
@@ -51,6 +56,10 @@ def for_person(services: Services, *, team_id: str, user_id: str) -> Overview:
                 kind=r.kind_chosen or r.kind_asked,
                 status=r.status,
                 created_at=r.created_at,
+                waited=service_levels.age(
+                    r.created_at, now, person.tz, services.settings.mentorbot_default_timezone
+                ),
+                escalated=r.escalated_at is not None,
             )
             for r in requests.open_for_person(session, team_id=team_id, person_id=person.id)
         )

@@ -28,7 +28,7 @@ class NudgeMessage:
     """Everything a DM or a coordinator post about a checkpoint needs; no private text."""
 
     nudge_id: int
-    kind: str  # before | assess | missed | pulse | report_due | at_risk | merged | …
+    kind: str  # before | assess | missed | pulse | at_risk | merged | request_waiting | …
     slack_user_id: str | None
     channel: str | None
     relationship_id: int | None
@@ -43,6 +43,13 @@ class NudgeMessage:
     items: tuple[NudgeMessage, ...] = ()
     # A DM a listener rendered and the budget deferred: sent as it is ("text", "blocks").
     payload: dict[str, Any] = field(default_factory=dict)
+    request_id: int | None = None
+    """Set for messages about a waiting request (its service level)."""
+    request_kind: str = ""
+    """mentor | coach, for a message about a request."""
+    request_summary: str = ""
+    """The one line the requester chose to share with coordinators (never the need)."""
+    requester: str | None = None
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,13 @@ import statistics
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from bot import risk, visibility
+from bot import health, risk, service_levels, visibility
 from bot.commands import mentioned_users
 from bot.errors import NotFound
 from bot.roles import require_coordinator
 from bot.services import Services
 from bot.text import shorten
-from storage import audit, people
+from storage import audit, people, requests
 from storage import program_status as queries
 
 KINDS = {
@@ -31,6 +31,11 @@ RISK_LABELS = {
     risk.NOTHING_AHEAD: "no checkpoint scheduled",
 }
 AT_RISK_SHOWN = 10
+AT_RISK_CONSIDERED = 50
+"""At-risk relationships (the longest at risk) scored for `status`; the AT_RISK_SHOWN lowest
+scores among them are shown. Bounded so `status` stays fast on a large program."""
+QUEUE_SHOWN = 10
+REQUEST_KINDS = {"mentoring": "mentor", "coaching": "coach"}
 DEFAULT_WINDOW = timedelta(days=90)
 
 
@@ -88,6 +93,25 @@ class AtRisk:
     people: tuple[str, ...]
     reasons: tuple[str, ...]
     since: datetime
+    health: int | None = None
+    """The relationship's 0-100 health score (see bot.health)."""
+    health_reasons: tuple[str, ...] = ()
+    """What pulls the score down most: counts and dates only."""
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """One request in the queue: who, what kind, how long, where it stands; never its text."""
+
+    request_id: int
+    requester: str
+    kind: str
+    waited: int
+    """Whole working days, in the requester's zone."""
+    status: str
+    asked: str | None
+    """The volunteer whose answer is awaited, if any."""
+    escalated_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -96,8 +120,13 @@ class Status:
     active: dict[str, int]
     waiting: int
     oldest_wait_days: float | None
+    """Working days."""
     median_wait_days: float | None
+    """Working days."""
     median_match_days: float | None
+    """Calendar days from request to acceptance."""
+    queue: tuple[Waiting, ...]
+    """The oldest waiting requests, oldest first (at most QUEUE_SHOWN)."""
     volunteers: int
     places: int
     places_used: int
@@ -153,13 +182,35 @@ def overview(services: Services, *, team_id: str, filters: Filters) -> Status:
             if person is None:
                 raise NotFound("I have no records about that person.")
             person_id = person.id
-        waiting = queries.waiting_requests(session, team_id=team_id, person_id=person_id)
-        ages = [(now - created).total_seconds() / 86400 for _, _, created, _ in waiting]
-        matches = queries.match_durations(session, team_id=team_id, since=since)
+        waiting = queries.waiting_requests(
+            session,
+            team_id=team_id,
+            person_id=person_id,
+            kind=REQUEST_KINDS.get(filters.kind or ""),
+        )
+        default_tz = services.settings.mentorbot_default_timezone
+        ages = [service_levels.age(w.created_at, now, w.requester_tz, default_tz) for w in waiting]
+        asked = requests.pending_invitees(
+            session, request_ids=[w.request_id for w in waiting[:QUEUE_SHOWN]]
+        )
+        matches = queries.match_durations(
+            session, team_id=team_id, since=since, kinds=kinds, person_id=person_id
+        )
         volunteers, places, used = queries.capacity(session, team_id=team_id)
         risky = queries.at_risk(
-            session, limit=AT_RISK_SHOWN, team_id=team_id, kinds=kinds, person_id=person_id
+            session, limit=AT_RISK_CONSIDERED, team_id=team_id, kinds=kinds, person_id=person_id
         )
+        scores = health.for_relationships(
+            session,
+            relationship_ids=[r for r, _, _ in risky],
+            now=now,
+            policy=health.Policy(
+                risk=risk.Policy(silent_weeks=services.settings.mentorbot_silent_weeks)
+            ),
+        )
+        risky = sorted(
+            risky, key=lambda r: (scores[r[0]].score if r[0] in scores else 101, r[2], r[0])
+        )[:AT_RISK_SHOWN]
         members = queries.members_of(session, relationship_ids=[r for r, _, _ in risky])
         average, answers, lowest = queries.pulse_summary(session, team_id=team_id, since=since)
         low_members = queries.members_of(session, relationship_ids=[r for r, _ in lowest])
@@ -172,6 +223,18 @@ def overview(services: Services, *, team_id: str, filters: Filters) -> Status:
             oldest_wait_days=max(ages) if ages else None,
             median_wait_days=statistics.median(ages) if ages else None,
             median_match_days=statistics.median(matches) / 24 if matches else None,
+            queue=tuple(
+                Waiting(
+                    request_id=w.request_id,
+                    requester=w.requester,
+                    kind=w.kind,
+                    waited=age,
+                    status=w.status,
+                    asked=asked[w.request_id][0] if w.request_id in asked else None,
+                    escalated_at=w.escalated_at,
+                )
+                for w, age in list(zip(waiting, ages, strict=True))[:QUEUE_SHOWN]
+            ),
             volunteers=volunteers,
             places=places,
             places_used=used,
@@ -197,6 +260,8 @@ def overview(services: Services, *, team_id: str, filters: Filters) -> Status:
                     people=tuple(members.get(r, [])),
                     reasons=tuple(RISK_LABELS.get(code, code) for code in codes.split(",") if code),
                     since=moment,
+                    health=scores[r].score if r in scores else None,
+                    health_reasons=scores[r].top_reasons(2) if r in scores else (),
                 )
                 for r, codes, moment in risky
             ),

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from bot import matching
+from bot import matching, service_levels
 from bot.errors import NotAllowed, NotFound, StaleAction
 from bot.forms import RequestForm
 from bot.people import Known
@@ -32,6 +32,8 @@ class Submitted:
     kind_asked: Kind
     recommendation: Recommendation
     mismatch: str | None
+    answer_by: datetime
+    """The request's service level: if nobody has accepted by then, the coordinators step in."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,14 @@ def submit(
         )
         assert request.id is not None
         request_id = request.id
+        answer_by = service_levels.deadline(
+            now,
+            person.tz,
+            services.settings.mentorbot_default_timezone,
+            services.settings.mentorbot_request_sla_working_days,
+        )
     return Submitted(
+        answer_by=answer_by,
         request_id=request_id,
         kind_asked=kind_asked,
         recommendation=recommendation,
@@ -151,6 +160,11 @@ def ask(
             for i in invitations.for_request(session, team_id=team_id, request_id=request_id)
             if i.status == "pending"
         ]
+        if pending and assigned_by is not None:
+            raise StaleAction(
+                "Someone was already asked and has not answered yet: try again once they "
+                "answer or their time runs out."
+            )
         if pending:
             raise StaleAction("You have already asked someone; I'll tell you when they answer.")
         volunteer = session.get(Person, volunteer_person_id)

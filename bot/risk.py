@@ -9,6 +9,9 @@ Slack ids, so no private note can ever reach it (the facts do not even carry not
 `fingerprint` turns a set of reasons into a short stable string, so a caller can post an alert
 once per distinct set of reasons and again only when that set changes.
 
+`bot.health` grades every relationship from 0 to 100 on the same facts and calls `assess`, so
+the two never disagree: an at-risk relationship always scores in the "poor" band.
+
 Pure and deterministic: no I/O, no clock (the caller passes `now`), and the input order of
 checkpoints and answers never changes the result.
 """

@@ -103,6 +103,11 @@ ITEMS: tuple[Item, ...] = (
         {P: N, M: N, C: S},
         shared_how="if you let it count in reports",
     ),
+    Item(
+        "reflection_count",
+        "how many reflections you wrote lately (a count in the health score, never their words)",
+        {P: N, M: N, C: V},
+    ),
     Item("assessment_note", "your notes on checkpoints", {P: N, M: N, C: N}),
     Item("appreciation", "the words of your thank-yous", {P: V, M: N, C: N}),
     Item(
@@ -146,7 +151,8 @@ class Place:
 
 PLACES: tuple[Place, ...] = (
     Place("status", C, "/mentoring status", frozenset({"relationship", "request", "checkpoints",
-                                                       "progress", "pulse_rating"})),
+                                                       "progress", "pulse_rating",
+                                                       "reflection_count"})),
     Place("chart", C, "the health chart", frozenset({"relationship", "checkpoints"})),
     Place("report", C, "/mentoring report", frozenset({"relationship", "mentor_report",
                                                        "report_about_you"})),
@@ -161,7 +167,10 @@ PLACES: tuple[Place, ...] = (
     Place("plan", P, "/mentoring plan", frozenset({"relationship", "agreement", "checkpoints"})),
     Place("agreement_summary", P, "your group conversation",
           frozenset({"agreement", "confidential_note"})),
-    Place("home", P, "App Home", frozenset({"relationship", "agreement", "checkpoints"})),
+    Place("home", P, "App Home", frozenset({"relationship", "agreement", "checkpoints",
+                                            "reflections"})),
+    Place("stage_alert", C, "the coordinator channel's stage alerts",
+          frozenset({"relationship", "request", "request_summary"})),
     Place("shared_reflection", P, "a DM", frozenset({"reflections"})),
     Place("thanks", P, "a DM", frozenset({"appreciation"})),
     Place("report_for_learner", P, "a DM", frozenset({"mentor_report", "report_about_you"})),

@@ -48,3 +48,29 @@ def working_moment(moment: datetime, tz: ZoneInfo, *, hour: int = 9) -> datetime
     while morning.weekday() >= 5:
         morning += timedelta(days=1)
     return morning.astimezone(moment.tzinfo)
+
+
+def working_days_between(start: datetime, end: datetime, tz: ZoneInfo) -> int:
+    """Whole working days from `start` to `end`: the largest n with
+    add_working_days(start, n, tz) <= end (0 when `end` is not after `start`).
+
+    Counted, not stepped, so a request two years old costs the same as one a day old."""
+    if end <= start:
+        return 0
+    local = start.astimezone(tz)
+    while local.weekday() >= SATURDAY:  # as add_working_days: a weekend counts from Monday 9:00
+        local = (local + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
+    first, last = local.date(), end.astimezone(tz).date()
+    if last <= first:
+        return 0
+    weeks, rest = divmod((last - first).days, 7)
+    days = 5 * weeks + sum(1 for i in range(1, rest + 1) if (first.weekday() + i) % 7 < SATURDAY)
+    if days == 0:
+        return 0
+    # The days-th working day is the last weekday on or before `last`; only on that very date
+    # can its time of day still be ahead of `end`.
+    nth = last
+    while nth.weekday() >= SATURDAY:
+        nth -= timedelta(days=1)
+    moment = datetime.combine(nth, local.time().replace(tzinfo=None)).replace(tzinfo=tz)
+    return days - 1 if moment.astimezone(start.tzinfo) > end else days

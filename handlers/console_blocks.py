@@ -6,9 +6,10 @@ from collections.abc import Sequence
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
+from bot import service_levels
 from bot.cohort_flow import CohortProposal, GroupProposal
 from bot.coordinator_reports import ReportLine
-from bot.program_status import Status, completion_rate
+from bot.program_status import Status, Waiting, completion_rate
 from bot.text import escape_mrkdwn, shorten
 from handlers import ids
 from handlers.blocks import BlockDicts, context, divider, header, render, section
@@ -35,6 +36,41 @@ def _days(value: float | None) -> str:
     return f"{value:.1f} days" if value >= 1 else f"{value * 24:.0f} hours"
 
 
+def _working(value: float | None) -> str:
+    if value is None:
+        return "—"
+    if value < 1:
+        return "under a working day"
+    shown = f"{value:.1f}".removesuffix(".0")
+    return f"{shown} working day{'' if value == 1 else 's'}"
+
+
+QUEUE_STANDING = {
+    "open": "has not asked anyone yet",
+    "matching": "choosing whom to ask",
+    "unmatched": "nobody in the pool fits: assign by hand",
+}
+
+
+def _queued(item: Waiting) -> str:
+    standing = (
+        f"waiting for <@{item.asked}>'s answer"
+        if item.asked
+        else QUEUE_STANDING.get(item.status, item.status)
+    )
+    told = f"; escalated {item.escalated_at:%d %b}" if item.escalated_at else ""
+    return (
+        f"• <@{item.requester}> ({item.kind}), {service_levels.age_text(item.waited)}: "
+        f"{standing}{told}"
+    )
+
+
+def _health(score: int | None, reasons: Sequence[str]) -> str:
+    if score is None:
+        return ""
+    return f"\n      health {score}/100: {'; '.join(reasons)}"
+
+
 def _rate(kept_missed: tuple[int, int]) -> str:
     rate = completion_rate(kept_missed)
     kept, missed = kept_missed
@@ -51,8 +87,8 @@ def status_message(status: Status) -> BlockDicts:
         context(f"Filters: {status.filters.describe()}"),
         section(
             f"*Active relationships:* {status.total_active} ({active})\n"
-            f"*Requests waiting:* {status.waiting} (oldest {_days(status.oldest_wait_days)},"
-            f" median {_days(status.median_wait_days)}); median time to match "
+            f"*Requests waiting:* {status.waiting} (oldest {_working(status.oldest_wait_days)},"
+            f" median {_working(status.median_wait_days)}); median time to match "
             f"{_days(status.median_match_days)}\n"
             f"*Volunteers:* {status.volunteers}, {max(status.places - status.places_used, 0)}"
             f" of {status.places} places free\n"
@@ -77,14 +113,18 @@ def status_message(status: Status) -> BlockDicts:
                 f"{status.pulse_answers} answers. Lowest: {lowest}"
             )
         )
+    if status.queue:
+        blocks.append(section("*Queue* (oldest first)\n" + "\n".join(map(_queued, status.queue))))
+        if status.waiting > len(status.queue):
+            blocks.append(context(f"…and {status.waiting - len(status.queue)} more waiting."))
     blocks.append(divider())
     if status.at_risk:
         lines = [
             f"• {', '.join(f'<@{p}>' for p in item.people)}: {'; '.join(item.reasons)} "
-            f"(since {item.since:%d %b})"
+            f"(since {item.since:%d %b})" + _health(item.health, item.health_reasons)
             for item in status.at_risk
         ]
-        blocks.append(section("*At risk*\n" + "\n".join(lines)))
+        blocks.append(section("*At risk* (lowest health first)\n" + "\n".join(lines)))
     else:
         blocks.append(section("*At risk:* none right now."))
     blocks.append(

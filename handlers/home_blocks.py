@@ -13,6 +13,7 @@ from bot.home import Home, RelationshipCard
 from bot.text import escape_mrkdwn, shorten
 from handlers import ids, ledger_blocks
 from handlers.blocks import context, divider, header, section
+from handlers.pool_blocks import request_standing
 
 KIND_NAMES = {
     "mentoring": "Mentoring",
@@ -42,6 +43,10 @@ def _card(card: RelationshipCard) -> list[Block]:
             f"Next checkpoint: {_when(card.next_checkpoint)} · "
             f"{escape_mrkdwn(shorten(card.next_title, 80))}"
         )
+    if card.health is not None:
+        lines.append(
+            f"Health: *{card.health}/100* · {escape_mrkdwn('; '.join(card.health_reasons))}"
+        )
     for goal, state in card.goals:
         lines.append(f"{GOAL_STATES.get(state, '•')} {escape_mrkdwn(shorten(goal, 120))}")
     return [section("\n".join(lines))]
@@ -63,10 +68,8 @@ def home_view(home: Home) -> dict[str, Any]:
             blocks.append(context(f"…and {len(home.relationships) - MAX_RELATIONSHIPS} more."))
     if home.requests or home.invitations_waiting:
         blocks += [divider(), header("Requests")]
-        lines = [
-            f"• Your request for a {r.kind}: {r.status}, since {r.created_at:%d %b %Y}"
-            for r in home.requests[:10]
-        ]
+        lines = [f"• Your request for a {r.kind}: {request_standing(r)}" for r in home.requests]
+        lines = lines[:10]
         if home.invitations_waiting:
             lines.append(
                 f"• {home.invitations_waiting} invitation(s) wait for your answer in your DMs."

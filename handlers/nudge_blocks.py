@@ -83,6 +83,14 @@ def _single(message: NudgeMessage, *, hint: bool = True) -> tuple[str, BlockDict
         reasons = "\n".join(f"• {shorten(r, 200)}" for r in message.reasons[:5])
         text = prompts.render("risk_alert", people=_with(message), reasons=reasons)
         return "A relationship may need support.", render([section(text)])
+    if message.kind == "request_overdue":
+        return "A request is waiting longer than it should.", _request_overdue(message)
+    if message.kind == "request_waiting":
+        return "An update on your request.", _request_waiting(message)
+    if message.kind == "agreement_stuck":
+        reasons = "\n".join(f"• {shorten(r, 200)}" for r in message.reasons[:5])
+        text = prompts.render("agreement_stuck", people=_with(message), reasons=reasons)
+        return "An agreement is taking a while.", render([section(text)])
     if message.kind == "digest":
         summary = "\n".join(f"• {line}" for line in message.reasons[:8])
         return "The program digest.", render([section(prompts.render("digest", lines=summary))])
@@ -172,3 +180,56 @@ def _single(message: NudgeMessage, *, hint: bool = True) -> tuple[str, BlockDict
     if hint:
         blocks.append(context(prompts.render("mute_hint")))
     return "Checkpoint coming up.", render(blocks)
+
+
+def _kind_label(message: NudgeMessage) -> str:
+    return "coach" if message.request_kind == "coach" else "mentor"
+
+
+def _request_overdue(message: NudgeMessage) -> BlockDicts:
+    summary = (
+        escape_mrkdwn(shorten(message.request_summary, 300))
+        if message.request_summary
+        else "_none shared_"
+    )
+    text = prompts.render(
+        "request_overdue",
+        requester=f"<@{message.requester}>" if message.requester else "Someone",
+        kind=_kind_label(message),
+        summary=summary,
+        reasons="\n".join(f"• {shorten(r, 300)}" for r in message.reasons[:4]),
+    )
+    assign = ActionsBlock(
+        block_id="queue_actions",
+        elements=[
+            ButtonElement(
+                text="Assign someone",
+                action_id=ids.QUEUE_ASSIGN,
+                value=str(message.request_id or 0),
+                style="primary",
+            )
+        ],
+    )
+    return render([section(text), assign])
+
+
+def _request_waiting(message: NudgeMessage) -> BlockDicts:
+    standing, coordinators = [*message.reasons, "", ""][:2]
+    text = prompts.render(
+        "request_waiting",
+        kind=_kind_label(message),
+        standing=standing,
+        coordinators=coordinators,
+    )
+    cancel = ActionsBlock(
+        block_id="request_cancel",
+        elements=[
+            ButtonElement(
+                text="Cancel my request",
+                action_id=ids.REQUEST_CANCEL,
+                value=str(message.request_id or 0),
+                style="danger",
+            )
+        ],
+    )
+    return render([section(text), cancel])

@@ -19,8 +19,9 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 import prompts
+from bot import service_levels
 from bot.forms import AVAILABILITY_MAX, CAPACITY_MAX, TOPICS_MAX, Style
-from bot.overview import Overview
+from bot.overview import Overview, RequestLine
 from bot.pool import OfferState
 from bot.text import escape_mrkdwn, shorten
 from bot.triage import Format
@@ -158,6 +159,21 @@ def offer_summary(state: OfferState) -> str:
     )
 
 
+def request_standing(request: RequestLine) -> str:
+    """Where one of your requests stands and how long it has waited, in working days."""
+    status = {
+        "open": "waiting for you to choose",
+        "matching": "looking for someone",
+        "unmatched": "with the coordinators",
+    }.get(request.status, request.status)
+    if request.escalated and request.status != "unmatched":
+        status += "; the coordinators are helping"
+    return (
+        f"{status}, waiting {service_levels.age_text(request.waited)} "
+        f"(since {request.created_at:%d %b %Y})"
+    )
+
+
 def overview(me: Overview) -> BlockDicts:
     if me.empty:
         return render([section(prompts.render("me_empty"))])
@@ -173,14 +189,7 @@ def overview(me: Overview) -> BlockDicts:
             )
         blocks.append(section("*Relationships*\n" + "\n".join(lines)))
     for request in me.requests:
-        status = {
-            "open": "waiting for you to choose",
-            "matching": "looking for someone",
-            "unmatched": "with the coordinators",
-        }.get(request.status, request.status)
-        block = section(
-            f"*Your request for a {request.kind}* — {status}, since {request.created_at:%d %b %Y}"
-        )
+        block = section(f"*Your request for a {request.kind}* — {request_standing(request)}")
         block.accessory = ButtonElement(
             text="Cancel", action_id=ids.REQUEST_CANCEL, value=str(request.request_id)
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -167,6 +168,7 @@ def triage_view(submitted: Submitted) -> dict[str, Any]:
         )
     ]
     blocks: list[Block] = [
+        section(prompts.render("request_received", by=slack_date(submitted.answer_by))),
         section("\n\n".join(lines)),
         context(prompts.render("triage_footer")),
         ActionsBlock(block_id="request_choose", elements=buttons),
@@ -245,7 +247,13 @@ def asked_message(invited: Invited) -> BlockDicts:
 
 
 def _asked(invited: Invited) -> Block:
-    return section(prompts.render("request_asked", volunteer=f"<@{invited.volunteer_slack_id}>"))
+    return section(
+        prompts.render(
+            "request_asked",
+            volunteer=f"<@{invited.volunteer_slack_id}>",
+            by=slack_date(invited.expires_at),
+        )
+    )
 
 
 def notice_view(title: str, text: str) -> dict[str, Any]:
@@ -400,6 +408,9 @@ def _time_label(value: str) -> str:
 
 
 def _date(invited: Invited) -> str:
-    return (
-        f"<!date^{int(invited.expires_at.timestamp())}^{{date_long}}|{invited.expires_at:%d %B %Y}>"
-    )
+    return slack_date(invited.expires_at, style="date_long")
+
+
+def slack_date(moment: datetime, *, style: str = "date_short_pretty") -> str:
+    """A date each reader sees in their own zone and format (with a UTC fallback)."""
+    return f"<!date^{int(moment.timestamp())}^{{{style}}}|{moment:%d %B %Y}>"

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 
-from bot import consent, digest, mentor_reports, nudges, pulse
+from bot import consent, digest, mentor_reports, nudges, pulse, stage_alerts
 from bot.ports import NudgeSender
 from bot.services import Services
 from handlers import announce
@@ -67,3 +67,9 @@ def flag_at_risk(services: Services, *, now: datetime | None = None) -> int:
     return nudges.plan_at_risk(services, now=moment) + mentor_reports.plan_periodic(
         services, now=moment
     )
+
+
+def flag_stuck_stages(services: Services, *, now: datetime | None = None) -> int:
+    """Requests past their service level and agreements left unconfirmed: each owes the
+    coordinator channel one post (and a request's author one DM). Sent by `send_nudges`."""
+    return stage_alerts.plan(services, now=now or services.now())

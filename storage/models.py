@@ -93,6 +93,9 @@ class MentoringRequest(SQLModel, table=True):
     status: str = Field(default="open", max_length=16, index=True)
     view_id: str | None = Field(default=None, max_length=32)
     coordinator_notified_at: datetime | None = None
+    escalated_at: datetime | None = None
+    """When the request passed its service level with nobody accepted, and the coordinators
+    and the requester were told (once)."""
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     closed_at: datetime | None = None
@@ -248,6 +251,7 @@ class Nudge(SQLModel, table=True):
     relationship_id: int | None = Field(default=None, foreign_key="relationships.id")
     checkpoint_id: int | None = Field(default=None, foreign_key="checkpoints.id")
     checkpoint_due_at: datetime | None = None
+    request_id: int | None = Field(default=None, foreign_key="requests.id")
     kind: str = Field(max_length=32)
     reasons: str = Field(default="", max_length=500)
     dedupe_key: str = Field(max_length=200)

@@ -7,6 +7,7 @@ tens of thousands of relationships and hundreds of thousands of checkpoints.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -144,38 +145,68 @@ def checkpoint_outcomes(
     return int(row[0] or 0), int(row[1] or 0)
 
 
+@dataclass(frozen=True)
+class WaitingRow:
+    """A request still waiting, as coordinators may see it: no text at all."""
+
+    request_id: int
+    kind: str
+    created_at: datetime
+    status: str
+    requester: str
+    requester_tz: str | None
+    escalated_at: datetime | None
+
+
 def waiting_requests(
-    session: Session, *, team_id: str, person_id: int | None
-) -> Sequence[tuple[int, str, datetime, str]]:
-    """(id, kind, created_at, status) of requests still waiting, oldest first."""
+    session: Session, *, team_id: str, person_id: int | None, kind: str | None = None
+) -> Sequence[WaitingRow]:
+    """Requests still waiting (for `kind` mentor|coach when given), oldest first."""
+    chosen = func.coalesce(col(MentoringRequest.kind_chosen), col(MentoringRequest.kind_asked))
     statement = (
         select(
             col(MentoringRequest.id),
-            col(MentoringRequest.kind_chosen),
-            col(MentoringRequest.kind_asked),
+            chosen,
             col(MentoringRequest.created_at),
             col(MentoringRequest.status),
+            col(Person.slack_user_id),
+            col(Person.tz),
+            col(MentoringRequest.escalated_at),
         )
+        .join(Person, col(Person.id) == col(MentoringRequest.requester_id))
         .where(
             col(MentoringRequest.team_id) == team_id,
             col(MentoringRequest.status).in_(OPEN_REQUESTS),
         )
-        .order_by(col(MentoringRequest.created_at))
+        .order_by(col(MentoringRequest.created_at), col(MentoringRequest.id))
     )
     if person_id is not None:
         statement = statement.where(col(MentoringRequest.requester_id) == person_id)
+    if kind is not None:
+        statement = statement.where(chosen == kind)
     return [
-        (int(i), str(chosen or asked), created, str(status))
-        for i, chosen, asked, created, status in session.execute(statement).all()
+        WaitingRow(int(i), str(k), created, str(status), str(user), tz, escalated)
+        for i, k, created, status, user, tz, escalated in session.execute(statement).all()
     ]
 
 
-def match_durations(session: Session, *, team_id: str, since: datetime) -> list[float]:
-    """Hours from request to relationship for requests matched since `since`."""
-    statement = (
+def match_durations(
+    session: Session,
+    *,
+    team_id: str,
+    since: datetime,
+    kinds: Sequence[str] | None = None,
+    person_id: int | None = None,
+) -> list[float]:
+    """Hours from request to acceptance (the relationship starts when a volunteer accepts) for
+    requests matched since `since`."""
+    statement = _scoped(
         select(col(MentoringRequest.created_at), col(Relationship.started_at))
         .join(Relationship, col(Relationship.request_id) == col(MentoringRequest.id))
-        .where(col(MentoringRequest.team_id) == team_id, col(Relationship.started_at) >= since)
+        .where(col(Relationship.started_at) >= since),
+        team_id=team_id,
+        kinds=kinds,
+        person_id=person_id,
     )
     return [
         max((started - created).total_seconds() / 3600, 0.0)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from storage.models import Person, Relationship, RelationshipMember
+from storage.models import Agreement, Person, Relationship, RelationshipMember
 from storage.upsert import insert_or_update
 
 
@@ -194,3 +194,22 @@ def members_by_relationship(
         for relationship_id, person in session.exec(statement).all():
             found.setdefault(relationship_id, []).append(person)
     return found
+
+
+def without_active_agreement(
+    session: Session, *, started_before: datetime, limit: int = 500
+) -> Sequence[Relationship]:
+    """Active relationships started before `started_before` whose agreement was never
+    confirmed by everyone (no version is active), oldest first."""
+    confirmed = select(col(Agreement.relationship_id)).where(col(Agreement.status) == "active")
+    statement = (
+        select(Relationship)
+        .where(
+            col(Relationship.status) == "active",
+            col(Relationship.started_at) <= started_before,
+            col(Relationship.id).not_in(confirmed),
+        )
+        .order_by(col(Relationship.started_at))
+        .limit(limit)
+    )
+    return session.exec(statement).all()

@@ -34,6 +34,15 @@ def test_demo_shows_the_program():
         "your record of this relationship to keep",
         "# Your coaching record",
         "It ended because the goals were met.",
+        "*Received: your request is saved.*",
+        "*A request has passed its service level:* @Elodie Ashgrove asked for a mentor.",
+        "They asked @Rafael Quintero-Moss and are waiting for an answer",
+        "An update on your request for a mentor: it is still open",
+        "*An agreement is taking a while:* @Tomás Ferreira-Bly, @Leilani Parkhurst",
+        "*Queue* (oldest first)",
+        "• @Elodie Ashgrove (mentor), ",
+        "*At risk* (lowest health first)",
+        "Health: *",
         "*Active relationships:* 2",
         "mentoring-health.png",
         "30 pairing(s), 0 unmatched",
@@ -46,3 +55,7 @@ def test_demo_shows_the_program():
     ):
         assert expected in transcript, expected
     assert "0 refused" in transcript
+    # Two clocks swept: the coordinators still got one post, and Elodie one DM.
+    assert transcript.count("A request has passed its service level") == 1
+    assert transcript.count("An update on your request for a mentor") == 1
+    assert "health " in transcript.split("*At risk* (lowest health first)")[1][:400]

@@ -17,6 +17,7 @@ from bot.services import Services
 from handlers.sweeps import (
     expire_invitations,
     flag_at_risk,
+    flag_stuck_stages,
     plan_surveys_and_digest,
     send_nudges,
 )
@@ -54,6 +55,7 @@ def run_clock(settings: Settings) -> None:
             Tick("heartbeat", HEARTBEAT_SECONDS, heartbeat),
             Tick("nudges", settings.mentorbot_clock_seconds, nudge_sweep),
             Tick("at_risk", AT_RISK_SWEEP_SECONDS, lambda: flag_at_risk(services)),
+            Tick("stages", INVITATION_SWEEP_SECONDS, lambda: flag_stuck_stages(services)),
             Tick("surveys", AT_RISK_SWEEP_SECONDS, lambda: plan_surveys_and_digest(services)),
             Tick(
                 "expire_invitations",
@@ -78,6 +80,7 @@ def run_jobs_once(
     sandbox's time travel runs this after each simulated hour, as `mentorbot clock` would."""
     moment = now or services.now()
     flag_at_risk(services, now=moment)
+    flag_stuck_stages(services, now=moment)
     plan_surveys_and_digest(services, now=moment)
     expire_invitations(client, services)
     return send_nudges(outbox, services, worker=worker, now=moment)
@@ -91,6 +94,7 @@ def run_sweep_once(settings: Settings, *, now: datetime | None, dry_run: bool) -
     moment = now or services.now()
     if not dry_run:
         flag_at_risk(services, now=moment)
+        flag_stuck_stages(services, now=moment)
     outbox = clients_for(settings, services.database, outbox=True)
     lines = send_nudges(outbox, services, worker=nudges.worker_name(), now=moment, dry_run=dry_run)
     for line in lines:

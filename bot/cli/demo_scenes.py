@@ -37,8 +37,9 @@ from bot.cli.program import (
 from bot.cli.stage import COORDINATOR_CHANNEL, Stage
 from bot.emulator.actor import wait_for
 from bot.emulator.server import DEFAULT_TEAM as TEAM
+from bot.workdays import working_moment, zone
 from handlers import ids
-from handlers.sweeps import flag_at_risk, send_nudges
+from handlers.sweeps import flag_at_risk, flag_stuck_stages, send_nudges
 from storage import people as storage_people
 from storage import relationships
 from storage.models import Checkpoint
@@ -460,7 +461,54 @@ def scene_budget(stage: Stage) -> None:
     tomas.command("/mentoring", "resume")
 
 
-AUDIENCES = {"scene_coordinators_view": {MARCUS}, "scene_budget": {TOMAS}}
+def scene_service_level(stage: Stage) -> None:
+    """Elodie asks for a mentor and asks Rafa, who does not answer. Three working days on,
+    the clock tells the coordinators (once, however often it sweeps) and tells Elodie what is
+    happening; it also notices that Leilani and Tomás never confirmed an agreement."""
+    elodie = stage.actor(ELODIE)
+    view_id = ask_for(
+        elodie,
+        "/mentor",
+        need="Whether to aim for engineering management, and how to get a first taste of it",
+        manager=PRIYA,
+        scope="broad_direction",
+        drivers=["career_enhancement"],
+        summary="Mentoring on a move towards engineering management",
+    )
+    candidates = choose(elodie, view_id, "mentor")
+    elodie.click_in_view(view_id, ask_action(candidates, RAFA))
+    stage.settle()
+    elodie.command("/mentoring", "me")
+    # Five calendar days always hold at least three working days: past the service level.
+    moment = stage.clock.advance(timedelta(days=5))
+    stage.emulator.record_seen((), None, "clock", f"{moment:%A %d %B}: nobody has said yes yet")
+    for worker in ("demo-clock-1", "demo-clock-2"):  # two clocks by mistake: still one of each
+        flag_stuck_stages(stage.services)
+        send_nudges(stage.outbox, stage.services, worker=worker)
+    stage.settle()
+    # Elodie's DM waits for her working hours.
+    user = stage.emulator.user(ELODIE) or {}
+    morning = working_moment(moment, zone(str(user.get("tz") or "UTC")))
+    if morning > moment:
+        stage.clock.set(morning)
+        stage.emulator.record_seen((), None, "clock", f"{morning:%A %d %B %H:%M} UTC")
+    send_nudges(stage.outbox, stage.services, worker="demo-clock-1")
+
+
+def scene_health(stage: Stage) -> None:
+    """Marcus sees the queue with its ages and each at-risk relationship's health score;
+    Jonah sees his own on his Home tab."""
+    stage.driver.command(MARCUS, "/mentoring", "status", channel_id=COORDINATOR_CHANNEL)
+    stage.driver.event({"type": "app_home_opened", "user": JONAH, "tab": "home"})
+    stage.settle()
+
+
+AUDIENCES = {
+    "scene_coordinators_view": {MARCUS},
+    "scene_service_level": {MARCUS, ELODIE},
+    "scene_health": {MARCUS, JONAH},
+    "scene_budget": {TOMAS},
+}
 
 
 SCENES: list[tuple[str, Scene]] = [
@@ -485,6 +533,11 @@ SCENES: list[tuple[str, Scene]] = [
         scene_closing,
     ),
     ("Kofi opens the closing record he keeps", scene_closing_record),
+    (
+        "Nobody answers Elodie within two working days: the coordinators and Elodie are told",
+        scene_service_level,
+    ),
+    ("Health scores: the coordinators' status and Jonah's Home tab", scene_health),
     (
         "The coordinators' view: status, the health chart, and a cohort of 30 new hires",
         scene_coordinators_view,
