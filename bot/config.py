@@ -157,6 +157,20 @@ class Settings(BaseSettings):
         description="Months between the mentor's periodic reports in long relationships.",
     )
 
+    mentorbot_dm_budget: int = Field(
+        default=3,
+        ge=1,
+        le=50,
+        description="Most DMs the bot starts with one person in any 7 days, across all their "
+        "relationships; more are merged into one digest, deferred or dropped.",
+    )
+    mentorbot_ignored_nudges: int = Field(
+        default=3,
+        ge=0,
+        le=20,
+        description="Unanswered nudges in a row after which the bot stops nudging the person "
+        "and tells the coordinators (0: never stop).",
+    )
     mentorbot_pulse_months: int = Field(
         default=3, ge=1, le=12, description="Months between pulse surveys of active relationships."
     )

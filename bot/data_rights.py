@@ -135,6 +135,8 @@ def _gather(session: Session, person: Person, *, team_id: str, user_id: str) -> 
             "time_zone": person.tz,
             "manager_slack_id": person.manager_slack_id,
             "nudges_muted": person.nudges_muted,
+            "paused_until": _iso(person.paused_until),
+            "nudges_stopped_at": _iso(person.nudges_stopped_at),
             "shoutouts_opt_out": person.shoutouts_opt_out,
             "first_seen_at": _iso(person.created_at),
             "last_seen_at": _iso(person.last_seen_at),

@@ -7,7 +7,8 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot import agreement_terms, health, overview, pool, risk, visibility
+from bot import agreement_terms, dm_gate, health, overview, pool, risk, visibility
+from bot.dm_gate import Standing
 from bot.services import Services
 from storage import agreements, appreciations, checkpoints, people
 from storage import reflections as reflection_rows
@@ -43,12 +44,14 @@ class Home:
     recent_thanks: tuple[tuple[str, str], ...]  # (sender slack id, message)
     muted: bool
     privacy: tuple[visibility.LedgerLine, ...] = ()
+    messages: Standing | None = None
 
 
 def for_person(services: Services, *, team_id: str, user_id: str) -> Home:
     visibility.place("home")
     mine = overview.for_person(services, team_id=team_id, user_id=user_id)
     now = services.now()
+    messages = dm_gate.standing(services, team_id=team_id, user_id=user_id)
     with services.database.reading() as session:
         person = people.by_slack_id(session, team_id=team_id, slack_user_id=user_id)
         if person is None or person.id is None:
@@ -91,6 +94,7 @@ def for_person(services: Services, *, team_id: str, user_id: str) -> Home:
             privacy=visibility.ledger(
                 visibility.LEARNER if learner else visibility.GUIDE, manager_agreed=agreed
             ),
+            messages=messages,
         )
 
 

@@ -3,9 +3,9 @@ and tests implement with fakes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class NudgeMessage:
     """Everything a DM or a coordinator post about a checkpoint needs; no private text."""
 
     nudge_id: int
-    kind: str  # before | assess | missed | at_risk | request_overdue | request_waiting | …
+    kind: str  # before | assess | missed | pulse | at_risk | merged | request_waiting | …
     slack_user_id: str | None
     channel: str | None
     relationship_id: int | None
@@ -39,6 +39,10 @@ class NudgeMessage:
     plan_items: tuple[str, ...]
     reasons: tuple[str, ...]
     attempts: int
+    # kind "merged": the nudges that go as one digest DM (the nudge budget merged them).
+    items: tuple[NudgeMessage, ...] = ()
+    # A DM a listener rendered and the budget deferred: sent as it is ("text", "blocks").
+    payload: dict[str, Any] = field(default_factory=dict)
     request_id: int | None = None
     """Set for messages about a waiting request (its service level)."""
     request_kind: str = ""

@@ -35,25 +35,33 @@ def plan(services: Services, *, now: datetime) -> int:
     period = period_of(now, services.settings.mentorbot_pulse_months)
     added = 0
     with services.database.transaction() as session:
-        for relationship in relationships.active(session):
-            if now - relationship.started_at < MIN_AGE:
+        old_enough = [r for r in relationships.active(session) if now - r.started_at >= MIN_AGE]
+        members = relationships.members_by_relationship(
+            session, relationship_ids={r.id or 0 for r in old_enough}
+        )
+        owed = [
+            (relationship, person, f"pulse:{relationship.id}:{person.id}:{period}")
+            for relationship in old_enough
+            for person in members.get(relationship.id or 0, [])
+        ]
+        # The surveys sweep runs every hour: only write what this period does not have yet.
+        existing = nudges.existing_keys(session, keys=[key for _, _, key in owed])
+        for relationship, person, key in owed:
+            if key in existing:
                 continue
-            for person, _ in relationships.members(session, relationship_id=relationship.id or 0):
-                if person.nudges_muted:
-                    continue
-                tz = zone(person.tz, services.settings.mentorbot_default_timezone)
-                added += nudges.plan(
-                    session,
-                    {
-                        "team_id": relationship.team_id,
-                        "person_id": person.id,
-                        "relationship_id": relationship.id,
-                        "kind": "pulse",
-                        "send_at": working_moment(now, tz),
-                        "reasons": period,
-                        "dedupe_key": f"pulse:{relationship.id}:{person.id}:{period}",
-                    },
-                )
+            tz = zone(person.tz, services.settings.mentorbot_default_timezone)
+            added += nudges.plan(
+                session,
+                {
+                    "team_id": relationship.team_id,
+                    "person_id": person.id,
+                    "relationship_id": relationship.id,
+                    "kind": "pulse",
+                    "send_at": working_moment(now, tz),
+                    "reasons": period,
+                    "dedupe_key": key,
+                },
+            )
     return added
 
 

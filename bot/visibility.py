@@ -125,6 +125,11 @@ ITEMS: tuple[Item, ...] = (
         by=P,
     ),
     Item(
+        "nudges_ignored",
+        "that my last few reminders to you went unanswered, if they did",
+        {P: N, M: N, C: V},
+    ),
+    Item(
         "pool_exclusions",
         "who you asked not to be paired with",
         {P: N, M: N, C: N},
@@ -169,6 +174,7 @@ PLACES: tuple[Place, ...] = (
     Place("shared_reflection", P, "a DM", frozenset({"reflections"})),
     Place("thanks", P, "a DM", frozenset({"appreciation"})),
     Place("report_for_learner", P, "a DM", frozenset({"mentor_report", "report_about_you"})),
+    Place("nudges_ignored", C, "the coordinator channel", frozenset({"nudges_ignored"})),
     Place("closing_record", P, "the closing record",
           frozenset({"relationship", "agreement", "confidential_note", "checkpoints",
                      "reflections", "appreciation", "mentor_report", "report_about_you"})),

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 import prompts
-from bot import coordination, requesting, visibility
+from bot import coordination, dm_gate, requesting, visibility
 from bot.consent import Accepted, Passed
 from bot.services import Services
 from handlers import contracting, home, request_blocks
@@ -22,8 +23,41 @@ from handlers.blocks import BlockDicts, notice
 log = logging.getLogger("mentorbot.announce")
 
 
-def dm(client: WebClient, user_id: str, text: str, blocks: BlockDicts) -> tuple[str, str]:
-    """Post a DM from the bot to one person; returns (channel, ts)."""
+def dm(
+    client: WebClient,
+    services: Services,
+    *,
+    team_id: str,
+    user_id: str,
+    kind: str,
+    text: str,
+    blocks: BlockDicts,
+    extra: dict[str, Any] | None = None,
+) -> tuple[str, str] | None:
+    """A DM the bot starts with one person, through the nudge budget (bot/dm_gate.py): posted
+    now, returning (channel, ts), or None when the budget or the person's pause queued it for
+    the clock to send later. `kind` must be one of dm_budget.PRIORITIES."""
+    ticket = dm_gate.admit(
+        services,
+        team_id=team_id,
+        slack_user_id=user_id,
+        kind=kind,
+        text=text,
+        blocks=blocks,
+        extra=extra,
+    )
+    if ticket is None:
+        log.info("a %s DM waits for room in the person's weekly budget", kind)
+        return None
+    try:
+        return reply_dm(client, user_id, text, blocks)
+    except SlackApiError:
+        dm_gate.withdraw(services, ticket)
+        raise
+
+
+def reply_dm(client: WebClient, user_id: str, text: str, blocks: BlockDicts) -> tuple[str, str]:
+    """A DM answering the person's own command or click (not counted by the nudge budget)."""
     opened = client.conversations_open(users=user_id)
     channel = str(opened["channel"]["id"])
     posted = client.chat_postMessage(channel=channel, text=text, blocks=blocks)
@@ -32,12 +66,19 @@ def dm(client: WebClient, user_id: str, text: str, blocks: BlockDicts) -> tuple[
 
 def invitation(client: WebClient, services: Services, invited: requesting.Invited) -> None:
     visibility.place("invitation")
-    channel, ts = dm(
+    posted = dm(
         client,
-        invited.volunteer_slack_id,
-        "Someone would like you as their mentor or coach.",
-        request_blocks.invitation_message(invited),
+        services,
+        team_id=invited.card.team_id,
+        user_id=invited.volunteer_slack_id,
+        kind="invitation",
+        text="Someone would like you as their mentor or coach.",
+        blocks=request_blocks.invitation_message(invited),
+        extra={"invitation_id": invited.invitation_id},
     )
+    if posted is None:
+        return
+    channel, ts = posted
     requesting.remember_invitation_message(
         services,
         team_id=invited.card.team_id,
@@ -56,11 +97,14 @@ def accepted(client: WebClient, services: Services, outcome: Accepted) -> None:
     )
     dm(
         client,
-        outcome.requester_slack_id,
-        "Good news: your request was accepted.",
-        request_blocks.accepted_for_requester(outcome),
+        services,
+        team_id=outcome.team_id,
+        user_id=outcome.requester_slack_id,
+        kind="request_update",
+        text="Good news: your request was accepted.",
+        blocks=request_blocks.accepted_for_requester(outcome),
     )
-    dm(
+    reply_dm(
         client,
         outcome.guide_slack_id,
         "Thank you for accepting.",
@@ -86,9 +130,12 @@ def passed(client: WebClient, services: Services, outcome: Passed) -> None:
     )
     dm(
         client,
-        outcome.card.requester_slack_id,
-        "An update on your request.",
-        request_blocks.passed_for_requester(outcome),
+        services,
+        team_id=outcome.card.team_id,
+        user_id=outcome.card.requester_slack_id,
+        kind="request_update",
+        text="An update on your request.",
+        blocks=request_blocks.passed_for_requester(outcome),
     )
     if outcome.queued:
         queue(client, services, outcome.card)

@@ -9,7 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
+from sqlalchemy.exc import SQLAlchemyError
 
+from bot import dm_gate
 from bot.services import Services
 from handlers import (
     closure,
@@ -30,6 +32,7 @@ from handlers import (
     workspaces,
 )
 from handlers.slack_client import web_client
+from storage.db import DatabaseUnavailable
 
 LISTENER_THREADS = 16
 
@@ -74,6 +77,7 @@ def create_app(
         **oauth,
     )
     app.use(ServicesMiddleware(services))
+    app.use(AnswersMiddleware(services))
     # Bolt tries listeners in the order they were registered, each match costing an argument
     # injection pass: the slash commands, the most frequent requests, go first.
     for module in (
@@ -112,4 +116,29 @@ class ServicesMiddleware(Middleware):
         self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
     ) -> BoltResponse | None:
         req.context["services"] = self.services
+        return next()
+
+
+ANSWERS = frozenset({"block_actions", "view_submission"})
+
+
+class AnswersMiddleware(Middleware):
+    """Any click or form from a person answers the bot's nudges to them: they stop counting as
+    ignored, and a person the bot had stopped nudging is nudged again (typing a command does
+    not count, except `/mentoring resume`, which says so itself)."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        context = req.context
+        if context.team_id and context.user_id and req.body.get("type") in ANSWERS:
+            try:
+                dm_gate.heard_from(self.services, team_id=context.team_id, user_id=context.user_id)
+            except (SQLAlchemyError, DatabaseUnavailable) as error:
+                logging.getLogger("mentorbot.budget").warning(
+                    "could not note an answer", extra={"error": type(error).__name__}
+                )
         return next()

@@ -39,7 +39,7 @@ from bot.forms import FormErrors
 from bot.services import Services
 from bot.text import escape_mrkdwn, shorten
 from handlers import announce, home, ids, llm_followups, request_blocks, view_state
-from handlers.blocks import notice, render, section
+from handlers.blocks import BlockDicts, notice, render, section
 from handlers.replies import whisper
 
 log = logging.getLogger("mentorbot.closure")
@@ -177,7 +177,15 @@ def submit_thanks(ack: Ack, view: dict[str, Any], client: WebClient, context: Bo
     )
     message = escape_mrkdwn(thanked.message)
     text = prompts.render("thanks_received", sender=f"<@{thanked.sender}>", message=message)
-    announce.dm(client, thanked.recipient, "Someone says thank you.", notice(text))
+    announce.dm(
+        client,
+        services,
+        team_id=team_id,
+        user_id=thanked.recipient,
+        kind="thanks",
+        text="Someone says thank you.",
+        blocks=notice(text),
+    )
     channel = services.settings.mentorbot_shoutout_channel
     if thanked.shout_out and channel:
         shout = prompts.render(
@@ -289,10 +297,12 @@ def tell_ended(client: WebClient, services: Services, team_id: str, ended: closu
     for learner in ended.learners:
         if learner == left:
             continue
-        announce.dm(
+        _ended_dm(
             client,
+            services,
+            team_id,
+            ended.closed_by,
             learner,
-            "Your relationship has ended.",
             render(
                 [
                     section(f"{told}\n{prompts.render('ended_learner')}"),
@@ -309,10 +319,12 @@ def tell_ended(client: WebClient, services: Services, team_id: str, ended: closu
             ),
         )
     if ended.guide != left:
-        announce.dm(
+        _ended_dm(
             client,
+            services,
+            team_id,
+            ended.closed_by,
             ended.guide,
-            "Your relationship has ended.",
             render(
                 [
                     section(f"{told}\n{prompts.render('ended_guide')}"),
@@ -355,6 +367,30 @@ def deliver_records(
             )
         except SlackApiError as error:
             log.warning("closing record upload failed: %s", error.response.get("error"))
+
+
+def _ended_dm(
+    client: WebClient,
+    services: Services,
+    team_id: str,
+    closed_by: str,
+    user_id: str,
+    blocks: BlockDicts,
+) -> None:
+    """The one who ended it asked for this message; the others did not (the budget counts it)."""
+    text = "Your relationship has ended."
+    if user_id == closed_by:
+        announce.reply_dm(client, user_id, text, blocks)
+        return
+    announce.dm(
+        client,
+        services,
+        team_id=team_id,
+        user_id=user_id,
+        kind="relationship_ended",
+        text=text,
+        blocks=blocks,
+    )
 
 
 # -- the mentor's report ---------------------------------------------------------------------
@@ -525,7 +561,15 @@ def submit_report(ack: Ack, view: dict[str, Any], client: WebClient, context: Bo
         recommendations=escape_mrkdwn(shorten(filed.recommendations, 600)) or "none",
     )
     for learner in filed.learners:
-        announce.dm(client, learner, "Your mentor's report.", notice(text))
+        announce.dm(
+            client,
+            _services(context),
+            team_id=context.team_id or "",
+            user_id=learner,
+            kind="mentor_report",
+            text="Your mentor's report.",
+            blocks=notice(text),
+        )
 
 
 def register(app: App) -> None:

@@ -27,7 +27,13 @@ from handlers.data_rights import forget_subcommand, my_data_subcommand
 from handlers.directory import SlackDirectory
 from handlers.leaving import leave_subcommand
 from handlers.me import me_subcommand
-from handlers.nudge_actions import mute_subcommand, reflect_subcommand, unmute_subcommand
+from handlers.nudge_actions import (
+    mute_subcommand,
+    pause_subcommand,
+    reflect_subcommand,
+    resume_subcommand,
+    unmute_subcommand,
+)
 from handlers.pool import offer_subcommand
 from handlers.pulse import pulse_subcommand
 
@@ -47,6 +53,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "reflect": reflect_subcommand,
     "mute": mute_subcommand,
     "unmute": unmute_subcommand,
+    "pause": pause_subcommand,
+    "resume": resume_subcommand,
     "my-data": my_data_subcommand,
     "forget-me": forget_subcommand,
     "thanks": thanks_subcommand,

@@ -117,7 +117,7 @@ def submit_forget(ack: Ack, view: dict[str, Any], context: BoltContext, client: 
 
 def _tell(client: WebClient, user_id: str, text: str) -> None:
     try:
-        announce.dm(client, user_id, text, notice(text))
+        announce.reply_dm(client, user_id, text, notice(text))
     except SlackApiError as error:
         log.warning("forget-me DM failed: %s", error.response.get("error"))
 

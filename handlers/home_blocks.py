@@ -8,6 +8,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 from slack_sdk.models.views import View
 
 import prompts
+from bot.dm_gate import Standing
 from bot.home import Home, RelationshipCard
 from bot.text import escape_mrkdwn, shorten
 from handlers import ids, ledger_blocks
@@ -118,6 +119,24 @@ def home_view(home: Home) -> dict[str, Any]:
             ],
         ),
     ]
-    if home.muted:
-        blocks.append(context("Reminders are muted; `/mentoring unmute` turns them back on."))
+    if home.messages is not None:
+        blocks.append(context(messages_line(home.messages)))
     return View(type="home", blocks=blocks).to_dict()
+
+
+def messages_line(standing: Standing) -> str:
+    """How many DMs the bot started with the person this week, and what holds them back."""
+    line = f"Messages from me in the last 7 days: {standing.used} of at most {standing.budget}."
+    if standing.paused_until is not None:
+        return f"{line} Paused until {_when(standing.paused_until)}; `/mentoring resume` ends it."
+    if standing.stopped:
+        return (
+            f"{line} Reminders are stopped (the last few went unanswered); click any button "
+            "of mine or type `/mentoring resume` to get them again."
+        )
+    if standing.muted:
+        return f"{line} Muted: only the essential ones; `/mentoring unmute` brings all back."
+    return (
+        f"{line} `/mentoring pause [weeks]` pauses them; "
+        "`/mentoring mute` keeps only the essential ones."
+    )

@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 import prompts
-from bot import checkpoints, nudges, overview, people, reflections, visibility
+from bot import checkpoints, dm_gate, nudges, overview, people, reflections, visibility
 from bot.errors import DomainError
 from bot.forms import FormErrors
 from bot.services import Services
@@ -36,7 +36,7 @@ from handlers import (
     view_state,
 )
 from handlers.blocks import render, section
-from handlers.replies import whisper
+from handlers.replies import settle, whisper
 
 PROGRESS_LABELS = {"on_track": "on track", "behind": "behind", "blocked": "blocked"}
 ASSESS_ACTIONS = {
@@ -63,7 +63,7 @@ def done(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respon
     except DomainError as problem:
         whisper(respond, escape_mrkdwn(str(problem)))
         return
-    respond(replace_original=True, text="Marked as done. Nice work!")
+    settle(respond, action, "Marked as done. Nice work!")
 
 
 def reschedule(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
@@ -118,7 +118,7 @@ def assess(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Resp
             ],
         ),
     ]
-    respond(replace_original=True, text="Thanks, noted.", blocks=render(blocks))
+    settle(respond, action, "Thanks, noted.", render(blocks))
 
 
 def open_note(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
@@ -362,7 +362,15 @@ def submit_reflection(
         visibility.place("shared_reflection")
     for partner in saved.shared_with:
         text = prompts.render("reflection_shared", author=f"<@{context.user_id}>", text=learned)
-        announce.dm(client, partner, "A reflection was shared with you.", render([section(text)]))
+        announce.dm(
+            client,
+            _services(context),
+            team_id=context.team_id or "",
+            user_id=partner,
+            kind="shared_reflection",
+            text="A reflection was shared with you.",
+            blocks=render([section(text)]),
+        )
     home.refresh(client, _services(context), context.team_id or "", [context.user_id or ""])
 
 
@@ -381,6 +389,32 @@ def unmute_subcommand(ack: Ack, context: BoltContext, **_: Any) -> None:
         muted=False,
     )
     ack(text=prompts.render("unmuted"))
+
+
+def pause_subcommand(ack: Ack, args: str, context: BoltContext, **_: Any) -> None:
+    """`/mentoring pause [weeks]`: no DMs the bot starts, for that many weeks (default 2)."""
+    try:
+        weeks = dm_gate.parse_weeks(args)
+    except dm_gate.BadPause as problem:
+        ack(text=str(problem))
+        return
+    until = dm_gate.pause(
+        _services(context),
+        team_id=context.team_id or "",
+        user_id=context.user_id or "",
+        weeks=weeks,
+    )
+    stamp = int(until.timestamp())
+    when = f"<!date^{stamp}^{{date_long_pretty}}|{until:%d %b %Y}>"
+    ack(text=prompts.render("paused", until=when))
+
+
+def resume_subcommand(ack: Ack, context: BoltContext, **_: Any) -> None:
+    """`/mentoring resume`: end a pause, or the stop after ignored nudges, now."""
+    was = dm_gate.resume(
+        _services(context), team_id=context.team_id or "", user_id=context.user_id or ""
+    )
+    ack(text=prompts.render("resumed" if was else "resume_nothing"))
 
 
 def register(app: App) -> None:

@@ -38,7 +38,45 @@ def _assess_buttons(checkpoint_id: int) -> ActionsBlock:
     )
 
 
+MERGED_PREFIX = "merged"
+MERGED_SHOWN = 10  # 4 blocks each at most: well inside Slack's 50 blocks per message
+
+
 def render_nudge(message: NudgeMessage) -> tuple[str, BlockDicts]:
+    if message.payload:
+        return str(message.payload.get("text", "")), list(message.payload.get("blocks", []))
+    if message.kind == "merged":
+        return _merged(message)
+    if message.kind == "nudges_stopped":
+        count = message.reasons[0] if message.reasons else "few"
+        text = prompts.render("nudges_stopped", count=count)
+        return "I've stopped sending you reminders.", render([section(text)])
+    if message.kind == "nudges_ignored":
+        who, count = (*message.reasons, "", "")[:2]
+        text = prompts.render("nudges_ignored", person=who, count=count)
+        return "Someone's nudges were stopped.", render([section(text)])
+    return _single(message)
+
+
+def _merged(message: NudgeMessage) -> tuple[str, BlockDicts]:
+    """Several nudges in one DM. Block ids get the item's number (they must be unique in a
+    message) and the MERGED_PREFIX, which tells the button listeners to answer beside the
+    digest rather than replace it."""
+    blocks: BlockDicts = render([section(prompts.render("merged_intro", count=len(message.items)))])
+    for n, item in enumerate(message.items[:MERGED_SHOWN], start=1):
+        _, item_blocks = _single(item, hint=False)
+        blocks.append({"type": "divider"})
+        for j, block in enumerate(item_blocks):
+            own = block.get("block_id", "text")
+            blocks.append({**block, "block_id": f"{MERGED_PREFIX}{n}.{j}_{own}"[:255]})
+    if len(message.items) > MERGED_SHOWN:
+        more = len(message.items) - MERGED_SHOWN
+        blocks.extend(render([context(f"…and {more} more: `/mentoring plan` shows them all.")]))
+    blocks.extend(render([context(prompts.render("mute_hint"))]))
+    return f"{len(message.items)} things from Mentorbot, in one message.", blocks
+
+
+def _single(message: NudgeMessage, *, hint: bool = True) -> tuple[str, BlockDicts]:
     checkpoint_id = message.checkpoint_id or 0
     title = escape_mrkdwn(shorten(message.checkpoint_title, 200))
     if message.kind == "at_risk":
@@ -139,7 +177,8 @@ def render_nudge(message: NudgeMessage) -> tuple[str, BlockDicts]:
             ],
         )
     )
-    blocks.append(context(prompts.render("mute_hint")))
+    if hint:
+        blocks.append(context(prompts.render("mute_hint")))
     return "Checkpoint coming up.", render(blocks)
 
 

@@ -25,13 +25,19 @@ TRANSIENT_ERRORS = frozenset(
 class SlackNudgeSender:
     def __init__(self, client: WebClient) -> None:
         self._client = client
+        # A person's DM channel never changes: open it once per sweep (conversations.open is
+        # Tier 3), however many messages go to them.
+        self._dms: dict[str, str] = {}
 
     def _channel(self, message: NudgeMessage) -> str:
         if message.channel:
             return message.channel
-        assert message.slack_user_id is not None
-        opened = self._call(lambda: self._client.conversations_open(users=message.slack_user_id))
-        return str(opened["channel"]["id"])
+        user = message.slack_user_id
+        assert user is not None
+        if user not in self._dms:
+            opened = self._call(lambda: self._client.conversations_open(users=user))
+            self._dms[user] = str(opened["channel"]["id"])
+        return self._dms[user]
 
     def already_sent(self, message: NudgeMessage) -> Delivered | None:
         channel = self._channel(message)

@@ -43,6 +43,8 @@ class Person(SQLModel, table=True):
     tz: str | None = Field(default=None, max_length=64)
     manager_slack_id: str | None = Field(default=None, max_length=32)
     nudges_muted: bool = Field(default=False)
+    paused_until: datetime | None = None
+    nudges_stopped_at: datetime | None = None
     shoutouts_opt_out: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow)
     last_seen_at: datetime = Field(default_factory=utcnow)
@@ -262,6 +264,26 @@ class Nudge(SQLModel, table=True):
     slack_channel: str | None = Field(default=None, max_length=32)
     slack_ts: str | None = Field(default=None, max_length=32)
     last_error: str | None = Field(default=None, max_length=200)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    dm_id: int | None = Field(default=None, foreign_key="bot_dms.id", index=True)
+
+
+class BotDm(SQLModel, table=True):
+    """One DM the bot sent (or reserved to send) to a person on its own initiative: what the
+    weekly budget counts (bot/dm_budget.py) and what tells whether nudges go unanswered."""
+
+    __tablename__ = "bot_dms"
+    __table_args__ = (Index("ix_bot_dms_person_sent", "person_id", "sent_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32, index=True)
+    person_id: int = Field(foreign_key="people.id")
+    kind: str = Field(max_length=32)
+    priority: int = Field(default=0)
+    items: int = Field(default=1)
+    sent_at: datetime
+    needs_answer: bool = Field(default=False)
+    answered_at: datetime | None = None
 
 
 class Assessment(SQLModel, table=True):
@@ -413,6 +435,7 @@ ALL_TABLES: tuple[type[SQLModel], ...] = (
     AgreementConfirmation,
     PlanItem,
     Checkpoint,
+    BotDm,
     Nudge,
     Assessment,
     Reflection,

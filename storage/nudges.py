@@ -157,3 +157,77 @@ def existing_keys(session: Session, *, keys: Sequence[str]) -> set[str]:
         )
         found.update(session.exec(statement).all())
     return found
+
+
+def owners(session: Session, *, nudge_ids: Sequence[int]) -> dict[int, int | None]:
+    """nudge id -> the person it goes to (None for a channel post)."""
+    if not nudge_ids:
+        return {}
+    statement = select(Nudge.id, Nudge.person_id).where(col(Nudge.id).in_(list(nudge_ids)))
+    return {int(nudge_id or 0): person_id for nudge_id, person_id in session.exec(statement)}
+
+
+def defer(session: Session, *, nudge_id: int, worker: str, until: datetime, reason: str) -> bool:
+    """Give a claimed nudge back to go at `until` (the person's DM budget or pause); unlike a
+    failed attempt it does not count as one."""
+    result = session.execute(
+        update(Nudge)
+        .where(
+            col(Nudge.id) == nudge_id,
+            col(Nudge.status) == "claimed",
+            col(Nudge.claimed_by) == worker,
+        )
+        .values(
+            status="pending",
+            send_at=until,
+            claimed_by=None,
+            claimed_until=None,
+            attempts=Nudge.attempts - 1,
+            last_error=reason[:200],
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def attach_dm(session: Session, *, nudge_ids: Sequence[int], dm_id: int) -> None:
+    """These nudges go together as the DM `dm_id` (one, or several merged into a digest)."""
+    session.execute(update(Nudge).where(col(Nudge.id).in_(list(nudge_ids))).values(dm_id=dm_id))
+
+
+def with_dm(session: Session, *, dm_id: int) -> Sequence[Nudge]:
+    statement = select(Nudge).where(col(Nudge.dm_id) == dm_id).order_by(col(Nudge.id))
+    return session.exec(statement).all()
+
+
+def claim_many(
+    session: Session, *, nudge_ids: Sequence[int], worker: str, now: datetime, until: datetime
+) -> list[Nudge]:
+    """`claim` for several nudges (one person's) in one statement: those this worker won."""
+    if not nudge_ids:
+        return []
+    session.execute(
+        update(Nudge)
+        .where(
+            col(Nudge.id).in_(list(nudge_ids)),
+            or_(
+                (col(Nudge.status) == "pending") & (col(Nudge.send_at) <= now),
+                (col(Nudge.status) == "claimed") & (col(Nudge.claimed_until) < now),
+            ),
+        )
+        .values(
+            status="claimed", claimed_by=worker, claimed_until=until, attempts=Nudge.attempts + 1
+        )
+        .execution_options(synchronize_session=False)
+    )
+    won = (
+        select(Nudge)
+        .where(
+            col(Nudge.id).in_(list(nudge_ids)),
+            col(Nudge.status) == "claimed",
+            col(Nudge.claimed_by) == worker,
+            col(Nudge.claimed_until) == until,
+        )
+        .order_by(col(Nudge.id))
+        .execution_options(populate_existing=True)
+    )
+    return list(session.exec(won).all())

@@ -47,6 +47,11 @@ def test_demo_shows_the_program():
         "mentoring-health.png",
         "30 pairing(s), 0 unmatched",
         "approved the cohort: 30 invitation(s) sent.",
+        "*3 things in one message:* I keep my DMs to a few a week.",
+        "Paused: I won't start any messages with you until",
+        "While he was paused, 3 question(s) to Tomás were skipped.",
+        "Messages from me in the last 7 days: 1 of at most 3. Paused until",
+        "Welcome back: reminders and messages are on again.",
     ):
         assert expected in transcript, expected
     assert "0 refused" in transcript

@@ -15,8 +15,8 @@ from handlers import ids
 from handlers.nudge_sender import EVENT_TYPE, SlackNudgeSender
 from handlers.slack_client import outbox_client
 from handlers.sweeps import flag_at_risk, send_nudges
-from storage.models import Checkpoint, Nudge
-from tests.support import seed_pair
+from storage.models import Checkpoint, Nudge, Person
+from tests.support import eventually, seed_pair
 
 UTC = UTC
 DOT, KOFI, HANA, JONAH = "U0DOROTHEA01", "U0KOFI01", "U0HANA01", "U0JONAH01"
@@ -317,21 +317,30 @@ def test_muted_people_get_only_the_essential_question(services, clock, driver, e
 
     kofi = actor(driver, emulator, KOFI)
     assert "only get the essential" in kofi.command("/mentoring", "mute").text
+    # His name and zone (Chicago) are looked up after the command's ack: let that land first.
+    eventually(lambda: "Kofi" in str(rows(services, Person)))
     due = datetime(2026, 3, 30, 15, 0, tzinfo=UTC)
     seed_pair(
         services.database,
         guide=(DOT, "Europe/London"),
-        learner=(KOFI, "America/New_York"),
+        learner=(KOFI, "America/Chicago"),
         due=[due],
     )
-    nudges.plan(services, now=datetime(2026, 3, 25, 12, 0, tzinfo=UTC))
-    nudges.plan(services, now=due + timedelta(hours=3))
+    outbox = outbox_client(services.settings)
+    send_nudges(outbox, services, worker="a", now=datetime(2026, 3, 25, 12, 0, tzinfo=UTC))
+    send_nudges(outbox, services, worker="a", now=datetime(2026, 3, 27, 14, 0, tzinfo=UTC))
+    send_nudges(outbox, services, worker="a", now=due + timedelta(hours=3))
     with services.database.reading() as session:
-        from storage.models import Person
-
         kofi_id = session.exec(select(Person.id).where(Person.slack_user_id == KOFI)).one()
-    kinds = sorted(n.kind for n in rows(services, Nudge) if n.person_id == kofi_id)
-    assert kinds == ["assess"]
+    # The one gate decides: the reminder is dropped as muted, the question still goes.
+    outcomes = sorted(
+        (n.kind, n.status, n.last_error or "")
+        for n in rows(services, Nudge)
+        if n.person_id == kofi_id
+    )
+    assert outcomes == [("assess", "sent", ""), ("before", "skipped", "muted")]
+    kofi_dms = [c for c in nudge_posts(emulator) if c.params["channel"] == "D" + KOFI[1:]]
+    assert [c.params["text"] for c in kofi_dms] == ["How did your checkpoint go?"]
     assert "back on" in kofi.command("/mentoring", "unmute").text
 
 

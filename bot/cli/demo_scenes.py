@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot import overview
@@ -36,9 +36,13 @@ from bot.cli.program import (
 )
 from bot.cli.stage import COORDINATOR_CHANNEL, Stage
 from bot.emulator.actor import wait_for
+from bot.emulator.server import DEFAULT_TEAM as TEAM
 from bot.workdays import working_moment, zone
 from handlers import ids
 from handlers.sweeps import flag_at_risk, flag_stuck_stages, send_nudges
+from storage import people as storage_people
+from storage import relationships
+from storage.models import Checkpoint
 
 Scene = Callable[[Stage], None]
 
@@ -400,6 +404,63 @@ def scene_coordinators_view(stage: Stage) -> None:
     )
 
 
+def scene_budget(stage: Stage) -> None:
+    """Tomás takes on three new hires who all meet him the same day. His three reminders come
+    as one digest (at most MENTORBOT_DM_BUDGET DMs a week); then he pauses the bot for a week,
+    so the three "how did it go?" questions are skipped, and resumes."""
+    services = stage.services
+    now = stage.clock.advance(timedelta(days=8))  # a quiet week: nobody's window holds DMs
+    day = now.date() + timedelta(days=2)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    due = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=14)
+    with services.database.transaction() as session:
+        guide = storage_people.by_slack_id(session, team_id=TEAM, slack_user_id=TOMAS)
+        assert guide is not None and guide.id is not None
+        for hire in ("U0HIRE01", "U0HIRE02", "U0HIRE03"):
+            learner = storage_people.seen(session, team_id=TEAM, slack_user_id=hire, at=now)
+            relationship = relationships.start_group(
+                session,
+                team_id=TEAM,
+                kind="coaching",
+                topic="",
+                guide_id=guide.id,
+                learner_ids=[learner.id or 0],
+                at=now,
+            )
+            session.add(
+                Checkpoint(
+                    team_id=TEAM,
+                    relationship_id=relationship.id or 0,
+                    title=f"First session with {hire[-2:]}",
+                    due_at=due,
+                    created_at=now,
+                )
+            )
+    stage.emulator.record_seen(
+        (TOMAS,), None, "clock", f"Tomás now coaches three new hires; all three meet him {day:%A}."
+    )
+    tomas = stage.actor(TOMAS)
+    paused = False
+    skipped = 0
+    while stage.clock() < due + timedelta(hours=30):
+        stage.clock.advance(timedelta(hours=1))
+        lines = send_nudges(stage.outbox, stage.services, worker="demo-clock")
+        skipped += sum(1 for line in lines if line.to == TOMAS and line.outcome.endswith("paused"))
+        if not paused and any(line.to == TOMAS and "merged" in line.outcome for line in lines):
+            stage.settle()
+            tomas.command("/mentoring", "pause 1")
+            paused = True
+    stage.emulator.record_seen(
+        (TOMAS,),
+        None,
+        "clock",
+        f"While he was paused, {skipped} question(s) to Tomás were skipped.",
+    )
+    tomas.command("/mentoring", "me")
+    tomas.command("/mentoring", "resume")
+
+
 def scene_service_level(stage: Stage) -> None:
     """Elodie asks for a mentor and asks Rafa, who does not answer. Three working days on,
     the clock tells the coordinators (once, however often it sweeps) and tells Elodie what is
@@ -446,6 +507,7 @@ AUDIENCES = {
     "scene_coordinators_view": {MARCUS},
     "scene_service_level": {MARCUS, ELODIE},
     "scene_health": {MARCUS, JONAH},
+    "scene_budget": {TOMAS},
 }
 
 
@@ -479,5 +541,9 @@ SCENES: list[tuple[str, Scene]] = [
     (
         "The coordinators' view: status, the health chart, and a cohort of 30 new hires",
         scene_coordinators_view,
+    ),
+    (
+        "A busy week for Tomás: three reminders merged into one DM, then a pause",
+        scene_budget,
     ),
 ]

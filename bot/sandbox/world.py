@@ -76,7 +76,7 @@ class Sandbox:
                 lines = run_jobs_once(
                     stage.services, client=stage.client, outbox=stage.outbox, worker=WORKER
                 )
-                sent += sum(1 for line in lines if line.outcome == "sent")
+                sent += sum(1 for line in lines if line.outcome.startswith("sent"))
             stage.settle()
             return sent
 
