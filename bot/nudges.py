@@ -423,8 +423,13 @@ def _budget(
         elif verdict.action == "defer" and verdict.until is not None:
             # Later is always safe for the budget; a working morning is kinder than a Sunday.
             until = working_moment(verdict.until, tz, hour=services.settings.mentorbot_nudge_hour)
-            nudges.defer(
-                session, nudge_id=verdict.key, worker=worker, until=until, reason=verdict.reason
+            nudges.release(
+                session,
+                nudge_id=verdict.key,
+                worker=worker,
+                retry_at=until,
+                error=verdict.reason,
+                counts_as_attempt=False,
             )
             lines.append(
                 SweepLine(

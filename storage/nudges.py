@@ -107,9 +107,25 @@ def finish(
 
 
 def release(
-    session: Session, *, nudge_id: int, worker: str, retry_at: datetime, error: str
+    session: Session,
+    *,
+    nudge_id: int,
+    worker: str,
+    retry_at: datetime,
+    error: str,
+    counts_as_attempt: bool = True,
 ) -> bool:
-    """Give a claimed nudge back to try again at `retry_at` (Slack was busy or down)."""
+    """Give a claimed nudge back to go again at `retry_at`: after a failed attempt (Slack was
+    busy or down), or deferred by the person's DM budget or pause, which is not an attempt."""
+    values: dict[str, Any] = {
+        "status": "pending",
+        "send_at": retry_at,
+        "claimed_by": None,
+        "claimed_until": None,
+        "last_error": error[:200],
+    }
+    if not counts_as_attempt:
+        values["attempts"] = Nudge.attempts - 1
     result = session.execute(
         update(Nudge)
         .where(
@@ -117,13 +133,7 @@ def release(
             col(Nudge.status) == "claimed",
             col(Nudge.claimed_by) == worker,
         )
-        .values(
-            status="pending",
-            send_at=retry_at,
-            claimed_by=None,
-            claimed_until=None,
-            last_error=error[:200],
-        )
+        .values(**values)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -165,28 +175,6 @@ def owners(session: Session, *, nudge_ids: Sequence[int]) -> dict[int, int | Non
         return {}
     statement = select(Nudge.id, Nudge.person_id).where(col(Nudge.id).in_(list(nudge_ids)))
     return {int(nudge_id or 0): person_id for nudge_id, person_id in session.exec(statement)}
-
-
-def defer(session: Session, *, nudge_id: int, worker: str, until: datetime, reason: str) -> bool:
-    """Give a claimed nudge back to go at `until` (the person's DM budget or pause); unlike a
-    failed attempt it does not count as one."""
-    result = session.execute(
-        update(Nudge)
-        .where(
-            col(Nudge.id) == nudge_id,
-            col(Nudge.status) == "claimed",
-            col(Nudge.claimed_by) == worker,
-        )
-        .values(
-            status="pending",
-            send_at=until,
-            claimed_by=None,
-            claimed_until=None,
-            attempts=Nudge.attempts - 1,
-            last_error=reason[:200],
-        )
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def attach_dm(session: Session, *, nudge_ids: Sequence[int], dm_id: int) -> None:
