@@ -25,10 +25,12 @@ from handlers import (
     home,
     invitations,
     leaving,
+    mentor_report,
     nudge_actions,
     pool,
     pulse,
     requests,
+    thanks,
     workspaces,
 )
 from handlers.slack_client import web_client
@@ -91,7 +93,9 @@ def create_app(
         pool,
         contracting,
         nudge_actions,
+        thanks,
         closure,
+        mentor_report,
         leaving,
         data_rights,
         pulse,

@@ -14,7 +14,7 @@ from bot.commands import parse_subcommand
 from bot.services import Services
 from bot.text import escape_mrkdwn, shorten
 from handlers import blocks
-from handlers.closure import end_subcommand, shoutouts_subcommand, thanks_subcommand
+from handlers.closure import end_subcommand
 from handlers.console import (
     cohort_subcommand,
     coordinators_subcommand,
@@ -36,6 +36,7 @@ from handlers.nudge_actions import (
 )
 from handlers.pool import offer_subcommand
 from handlers.pulse import pulse_subcommand
+from handlers.thanks import shoutouts_subcommand, thanks_subcommand
 
 Subcommand = Callable[..., None]
 
