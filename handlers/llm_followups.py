@@ -42,6 +42,8 @@ STALE_SECONDS = 20.0
 """A follow-up that waited this long in the queue is dropped: the person has moved on."""
 OPEN_WAIT_SECONDS = 2.0
 """How long an update by external_id waits for the modal's views.open to land."""
+ANSWER_WAIT_SECONDS = 3.0
+"""How long an update of a view set by the ack waits for that ack to be sent (Slack's limit)."""
 SECOND_OPINION_BLOCK = "request_second_opinion"
 
 _executor = ThreadPoolExecutor(max_workers=LLM_THREADS, thread_name_prefix="mentorbot-llm")
@@ -103,8 +105,11 @@ def second_opinion(
     view_id: str,
     submitted: Submitted,
     answers: Answers,
+    answered: threading.Event | None,
 ) -> None:
-    """Add the model's second opinion to the triage view the ack showed."""
+    """Add the model's second opinion to the triage view the ack showed. The ack set that view
+    with `response_action`, so the update waits until the ack has been sent (`answered`): sent
+    earlier, the ack would replace it."""
     if not services.llm.enabled:
         return
 
@@ -130,6 +135,8 @@ def second_opinion(
             services, team_id=team_id, request_id=submitted.request_id
         ):
             return  # they already chose: the modal shows the candidates now
+        if answered is not None:
+            answered.wait(ANSWER_WAIT_SECONDS)
         client.views_update(view_id=view_id, view=view)
 
     after_ack("triage", work)

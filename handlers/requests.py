@@ -16,7 +16,7 @@ from bot.forms import FormErrors, parse_request
 from bot.services import Services
 from bot.text import escape_mrkdwn
 from bot.triage import Answers
-from handlers import announce, ids, llm_followups, request_blocks, view_state
+from handlers import announce, ids, llm_followups, request_blocks, view_state, web
 from handlers.directory import SlackDirectory
 from handlers.replies import whisper
 from storage.models import Kind
@@ -82,6 +82,7 @@ def submit_form(ack: Ack, view: dict[str, Any], client: WebClient, context: Bolt
         answers=Answers(
             need=form.need, drivers=form.drivers, goal_scope=form.goal_scope, format=form.format
         ),
+        answered=web.answered(context),
     )
 
 

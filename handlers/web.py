@@ -14,12 +14,17 @@ checks the body's shape, so nothing is parsed twice here, and no text a person t
 In multi-workspace mode (see handlers/workspaces.py) `GET /slack/install` and
 `GET /slack/oauth_redirect` run Bolt's OAuth flow; they are logged the same way (payload type
 `oauth_install` or `oauth_redirect`), without the code or the state.
+
+A listener that changes what its own acknowledgement showed (a view set by `response_action`)
+must wait until that answer has left: `answered(context)` is set once the server has sent the
+response, or None where no HTTP answer is pending (Socket Mode, direct dispatch).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +47,9 @@ MAX_BODY_BYTES = 256 * 1024
 EVENTS_PATH = "/slack/events"
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
+
+ANSWERED = "mentorbot_answered"
+"""Key in the Bolt context of the per-request event set once the HTTP answer is sent."""
 
 MAX_LOGGED_ID = 100  # action_ids and callback_ids are the app's own, but cap them anyway
 
@@ -85,6 +93,25 @@ class Reply:
         self.body = body.encode() if isinstance(body, str) else body
         self.headers: Headers = [("Content-Type", f"{content_type}; charset=utf-8")]
         self.described = described
+        self.answered: threading.Event | None = None
+
+
+class _Sent(list[bytes]):
+    """The response body; the WSGI server calls close() once it has been written."""
+
+    def __init__(self, body: bytes, answered: threading.Event | None) -> None:
+        super().__init__([body])
+        self._answered = answered
+
+    def close(self) -> None:
+        if self._answered is not None:
+            self._answered.set()
+
+
+def answered(context: BoltContext) -> threading.Event | None:
+    """Set once the answer to this request has been sent (see the module docstring)."""
+    event = context.get(ANSWERED)
+    return event if isinstance(event, threading.Event) else None
 
 
 REASONS = {
@@ -123,7 +150,7 @@ class SlackWebApp:
                 reply.status,
                 latency_ms,
             )
-        return [reply.body]
+        return _Sent(reply.body, reply.answered)
 
     def route(self, environ: WSGIEnvironment) -> Reply:
         method = environ.get("REQUEST_METHOD", "GET")
@@ -204,8 +231,9 @@ class SlackWebApp:
         if problem:
             return Reply(400, problem)
         query = environ.get("QUERY_STRING", "")
+        sent = threading.Event()
         try:
-            request = BoltRequest(body=text, query=query, headers=headers)
+            request = BoltRequest(body=text, query=query, headers=headers, context={ANSWERED: sent})
             if described.payload_type == "slash_command":
                 _keep_command_fields(request, text)
             response = self.app.dispatch(request)
@@ -215,6 +243,7 @@ class SlackWebApp:
             return Reply(400, "Malformed request")
         described.outcome = OK if response.status < 400 else ERROR
         reply = Reply(response.status, response.body or "")
+        reply.answered = sent
         reply.headers = [
             (k, v)
             for k, values in response.headers.items()

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import json
+import threading
 import time
 import urllib.parse
+from typing import Any, cast
 
 import pytest
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.signature import SignatureVerifier
 
+from handlers import web
 from storage import people
 from tests.support import eventually, snapshot
 
@@ -121,3 +128,47 @@ def test_healthz_reports_the_database(running_app):
     with urllib.request.urlopen(running_app.url + "/healthz", timeout=5) as response:
         assert response.status == 200
         assert json.loads(response.read())["database"] == "reachable"
+
+
+def test_answered_is_set_only_once_the_answer_has_been_sent(services, emulator):
+    """A listener that changes what its ack showed waits on `web.answered`: it must not be set
+    while the server still holds the response (that update would then be overwritten)."""
+    seen: list[threading.Event | None] = []
+    app = App(
+        signing_secret=services.settings.slack_signing_secret,
+        client=WebClient(token="xoxb-emulator-token", base_url=emulator.api_url),
+        token_verification_enabled=False,
+        request_verification_enabled=False,
+    )
+
+    @app.command("/mentoring")
+    def answer(ack, context):
+        seen.append(web.answered(context))
+        ack("ok")
+
+    front_door = web.SlackWebApp(app, services)
+    body = _command_body()
+    timestamp = str(int(time.time()))
+    signature = SignatureVerifier(services.settings.slack_signing_secret).generate_signature(
+        timestamp=timestamp, body=body.decode()
+    )
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": web.EVENTS_PATH,
+        "CONTENT_TYPE": FORM["Content-Type"],
+        "CONTENT_LENGTH": str(len(body)),
+        "HTTP_X_SLACK_REQUEST_TIMESTAMP": timestamp,
+        "HTTP_X_SLACK_SIGNATURE": signature,
+        "wsgi.input": io.BytesIO(body),
+    }
+    statuses: list[str] = []
+
+    def start_response(status: str, headers: Any) -> None:
+        statuses.append(status)
+
+    sent: Any = front_door(environ, cast(Any, start_response))
+    assert statuses == ["200 OK"] and b"".join(sent) == b"ok"
+    (answered,) = seen
+    assert answered is not None and not answered.is_set()
+    sent.close()  # what a WSGI server does once the body is written
+    assert answered.is_set()

@@ -19,6 +19,7 @@ from bot.emulator.state import JSON, ApiError, Team, Workspace
 from bot.scopes import BOT_SCOPES
 
 RESPONSE_URL_USES = 5
+SUBMISSION_WAIT_SECONDS = 3.0
 _JSON_ARGS = ("blocks", "attachments", "view", "metadata", "files")
 
 Reply = tuple[int, dict[str, str], bytes]
@@ -160,6 +161,8 @@ class Dispatcher:
                 )
                 return fault
             with self._ws.lock:
+                if method == "views.update":
+                    self._await_submission(params)
                 if handler is None:
                     result = directory.oauth_v2_access(self._ws, params)
                     team_id = str(result["team"]["id"])
@@ -177,6 +180,14 @@ class Dispatcher:
             return json_reply(Violation("invalid_arguments", (message,)).body())
         self._ws.record_call(method, params, team_id, None, 200)
         return reply
+
+    def _await_submission(self, params: JSON) -> None:
+        """Hold an update of a view whose submission is still being answered until Slack has
+        applied that answer (at most Slack's 3 seconds); called with the lock held."""
+        view_id = str(params.get("view_id") or "")
+        self._ws.answered.wait_for(
+            lambda: view_id not in self._ws.submitting, timeout=SUBMISSION_WAIT_SECONDS
+        )
 
     def _scope_header(self, handler: Handler | None) -> dict[str, str]:
         """Slack tells a bot token which scopes it holds in every answer to it."""

@@ -338,10 +338,16 @@ class SlackDriver:
         view["state"] = {"values": values if values is not None else input_values(view, {})}
         payload = self._interaction("view_submission", user_id)
         payload.update(view=view, response_urls=[])
-        reply = self._send_payload(payload)
-        if reply.status == 200:
-            answer = reply.json()
-            self.emulator.apply_view_response(view_id, answer if isinstance(answer, dict) else None)
+        self.emulator.begin_submission(view_id)
+        try:
+            reply = self._send_payload(payload)
+            if reply.status == 200:
+                answer = reply.json()
+                self.emulator.apply_view_response(
+                    view_id, answer if isinstance(answer, dict) else None
+                )
+        finally:
+            self.emulator.end_submission(view_id)
         return reply
 
     def close_view(self, user_id: str, view_id: str) -> DriverResponse | None:

@@ -219,6 +219,17 @@ class SlackEmulator:
             self._ws.record_call("ack", payload, team_id, None, 200)
         return None
 
+    def begin_submission(self, view_id: str) -> None:
+        """A view_submission for `view_id` is on its way to the app (see `end_submission`)."""
+        with self._ws.lock:
+            self._ws.submitting.add(view_id)
+
+    def end_submission(self, view_id: str) -> None:
+        """The app's answer to the submission has been applied (or it never came)."""
+        with self._ws.lock:
+            self._ws.submitting.discard(view_id)
+            self._ws.answered.notify_all()
+
     def apply_view_response(self, view_id: str, response: JSON | None) -> Violation | None:
         """Apply an app's answer to a view_submission (update, push, clear, errors, or close)."""
         with self._ws.lock:

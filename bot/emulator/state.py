@@ -228,6 +228,10 @@ class Workspace:
         self.views: dict[str, ViewRecord] = {}
         self.stacks: dict[str, list[str]] = {}
         self.homes: dict[str, str] = {}
+        # Views whose view_submission awaits the app's answer: Slack applies that answer before
+        # any later views.update of the same view, so such an update waits (`answered`).
+        self.submitting: set[str] = set()
+        self.answered = threading.Condition(self.lock)
         self.triggers: dict[str, Trigger] = {}
         self.files: dict[str, FileRecord] = {}
         self.responses: dict[str, ResponseTarget] = {}

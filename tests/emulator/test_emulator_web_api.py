@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -420,3 +421,29 @@ def test_inline_errors_stay_on_a_view_until_it_changes() -> None:
         assert [v["id"] for v in emulator.open_views("U0KOFI01")] == [view_id]
         emulator.apply_view_response(view_id, {"response_action": "update", "view": view})
         assert emulator.view_errors(view_id) == {}
+
+
+def test_an_update_during_a_submission_lands_after_its_answer() -> None:
+    """Slack applies the app's answer to a view_submission before a later views.update of the
+    same view: a fast follow-up must not be overwritten by the answer it followed."""
+    with SlackEmulator() as emulator:
+        client = WebClient(token="xoxb-emulator-token", base_url=emulator.api_url)
+        trigger = emulator.issue_trigger("U0KOFI01")
+        form = {
+            "type": "modal",
+            "title": {"type": "plain_text", "text": "Form"},
+            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "form"}}],
+        }
+        view_id = client.views_open(trigger_id=trigger, view=form)["view"]["id"]
+        answer = {**form, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "A"}}]}
+        later = {**form, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "B"}}]}
+        emulator.begin_submission(view_id)
+        updated = threading.Thread(target=lambda: client.views_update(view_id=view_id, view=later))
+        updated.start()
+        updated.join(0.3)
+        assert updated.is_alive()  # held while the submission is being answered
+        emulator.apply_view_response(view_id, {"response_action": "update", "view": answer})
+        emulator.end_submission(view_id)
+        updated.join(5)
+        assert not updated.is_alive()
+        assert emulator.view(view_id)["blocks"][0]["text"]["text"] == "B"
