@@ -167,17 +167,3 @@ class Standing:
     paused_until: datetime | None
     stopped: bool
     muted: bool
-
-
-def standing(services: Services, *, team_id: str, user_id: str) -> Standing:
-    now = services.now()
-    budget = services.settings.mentorbot_dm_budget
-    with services.database.reading() as session:
-        person = people.by_slack_id(session, team_id=team_id, slack_user_id=user_id)
-        if person is None or person.id is None:
-            return Standing(budget, 0, None, False, False)
-        used = bot_dms.count_since(session, person_id=person.id, since=now - dm_budget.WINDOW)
-        paused = person.paused_until if person.paused_until and person.paused_until > now else None
-        return Standing(
-            budget, used, paused, person.nudges_stopped_at is not None, person.nudges_muted
-        )

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot import agreement_terms, dm_gate, health, overview, pool, risk, visibility
+from bot import agreement_terms, health, overview, pool, risk, visibility
 from bot.dm_gate import Standing
 from bot.services import Services
 from storage import agreements, appreciations, checkpoints, people
@@ -51,7 +51,7 @@ def for_person(services: Services, *, team_id: str, user_id: str) -> Home:
     visibility.place("home")
     mine = overview.for_person(services, team_id=team_id, user_id=user_id)
     now = services.now()
-    messages = dm_gate.standing(services, team_id=team_id, user_id=user_id)
+    messages = mine.messages
     with services.database.reading() as session:
         person = people.by_slack_id(session, team_id=team_id, slack_user_id=user_id)
         if person is None or person.id is None:

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot import pool, service_levels
+from bot import dm_budget, pool, service_levels
+from bot.dm_gate import Standing
 from bot.services import Services
 from storage import overview
 
@@ -39,6 +40,8 @@ class Overview:
     offer: pool.OfferState | None
     invitations_waiting: int
     relationships: tuple[RelationshipLine, ...]
+    messages: Standing
+    """The person's standing with the bot's DMs (budget used, paused, stopped, muted)."""
 
     @property
     def empty(self) -> bool:
@@ -48,17 +51,27 @@ class Overview:
 def for_person(services: Services, *, team_id: str, user_id: str) -> Overview:
     now = services.now()
     with services.database.reading_rows() as connection:
-        rows = overview.for_person(connection, team_id=team_id, slack_user_id=user_id)
-    return from_rows(rows, now=now, default_tz=services.settings.mentorbot_default_timezone)
+        rows = overview.for_person(
+            connection, team_id=team_id, slack_user_id=user_id, dms_since=now - dm_budget.WINDOW
+        )
+    return from_rows(
+        rows,
+        now=now,
+        default_tz=services.settings.mentorbot_default_timezone,
+        budget=services.settings.mentorbot_dm_budget,
+    )
 
 
-def from_rows(rows: Iterable[overview.OverviewRow], *, now: datetime, default_tz: str) -> Overview:
+def from_rows(
+    rows: Iterable[overview.OverviewRow], *, now: datetime, default_tz: str, budget: int
+) -> Overview:
     """The overview from storage's rows: requests oldest first, relationships in the order they
     began, each with its other members in the order they joined."""
     requests: list[overview.OverviewRow] = []
     members: dict[int, list[overview.OverviewRow]] = {}
     offer: pool.OfferState | None = None
     waiting = 0
+    messages = Standing(budget, 0, None, False, False)
     for row in rows:
         if row.part == overview.REQUEST:
             requests.append(row)
@@ -68,6 +81,8 @@ def from_rows(rows: Iterable[overview.OverviewRow], *, now: datetime, default_tz
             waiting = row.number or 0
         elif row.part == overview.OFFER:
             offer = _offer(row)
+        elif row.part == overview.MESSAGES:
+            messages = _standing(row, now=now, budget=budget)
     requests.sort(key=lambda r: (r.at or _EPOCH, r.ref or 0))
     return Overview(
         requests=tuple(
@@ -87,6 +102,7 @@ def from_rows(rows: Iterable[overview.OverviewRow], *, now: datetime, default_tz
             _relationship(sorted(group, key=lambda m: m.position or 0))
             for group in sorted(members.values(), key=lambda g: (_at(g[0]), g[0].ref or 0))
         ),
+        messages=messages,
     )
 
 
@@ -100,6 +116,13 @@ def _relationship(group: list[overview.OverviewRow]) -> RelationshipLine:
         partners=tuple(m.partner or "" for m in others),
         partner_names=tuple(m.partner_name or m.partner or "" for m in others),
         started_at=_at(first),
+    )
+
+
+def _standing(row: overview.OverviewRow, *, now: datetime, budget: int) -> Standing:
+    paused = row.at if row.at is not None and row.at > now else None
+    return Standing(
+        budget, row.number or 0, paused, row.escalated_at is not None, bool(row.as_mentor)
     )
 
 

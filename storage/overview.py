@@ -1,6 +1,6 @@
 """The one read behind `/mentoring me` and the App Home's lists: everything a person has going on.
 
-A single statement (UNION ALL of four small, indexed selects) answers it, so the command's
+A single statement (UNION ALL of five small, indexed selects) answers it, so the command's
 acknowledgement costs one round trip, not one per part. Each row says which part it belongs to
 in `part`; the columns a part does not use are NULL. The statement is built once, at import,
 with bound parameters, so each call only binds values and reuses SQLAlchemy's compiled form.
@@ -32,6 +32,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from storage.models import (
+    BotDm,
     Invitation,
     MentoringRequest,
     Offer,
@@ -42,6 +43,7 @@ from storage.models import (
 from storage.requests import OPEN_STATUSES
 
 REQUEST, RELATIONSHIP, INVITATIONS, OFFER = "request", "relationship", "invitations", "offer"
+MESSAGES = "messages"
 
 
 class OverviewRow(NamedTuple):
@@ -51,7 +53,11 @@ class OverviewRow(NamedTuple):
     began; `partner`, `partner_name` and `position` one other member of the relationship (NULL
     when it has none), `position` ordering them as they joined; `number` the count of pending
     invitations, or for the offer how many relationships the person guides now; `escalated_at`
-    when a request went past its service level, and `tz` the requester's time zone."""
+    when a request went past its service level, and `tz` the requester's time zone.
+
+    The `messages` row is the person's standing with the bot's DMs: `at` paused until,
+    `escalated_at` when the bot stopped nudging them, `as_mentor` whether they muted nudges,
+    `number` how many DMs the bot sent them since `dms_since`."""
 
     part: str
     ref: int | None
@@ -75,6 +81,7 @@ class OverviewRow(NamedTuple):
 
 _TEAM = bindparam("team_id", type_=String)
 _USER = bindparam("slack_user_id", type_=String)
+_DMS_SINCE = bindparam("dms_since", type_=BotDm.__table__.c.sent_at.type)  # type: ignore[attr-defined]
 _DATETIME = Relationship.__table__.c.started_at.type  # type: ignore[attr-defined]
 _JSON = Offer.__table__.c.formats.type  # type: ignore[attr-defined]
 
@@ -209,17 +216,38 @@ def _build() -> CompoundSelect[Any]:
         col(Offer.availability),
         *_no_request_extras(),
     ).where(col(Offer.team_id) == _TEAM, col(Offer.person_id) == me)
-    return union_all(requests, relationships, invitations, offer)
+    dms_sent = (
+        select(func.count())
+        .where(col(BotDm.person_id) == Person.id, col(BotDm.sent_at) > _DMS_SINCE)
+        .scalar_subquery()
+    )
+    messages = select(
+        _constant(MESSAGES),
+        col(Person.id),
+        _none(String),
+        _none(String),
+        col(Person.paused_until),
+        *(_none(t) for t in (String, String, Integer)),
+        dms_sent,
+        col(Person.nudges_muted),
+        *(_none(t) for t in (Boolean, String, String, _JSON, Integer, String)),
+        col(Person.nudges_stopped_at),
+        _none(String),
+    ).where(col(Person.team_id) == _TEAM, col(Person.slack_user_id) == _USER)
+    return union_all(requests, relationships, invitations, offer, messages)
 
 
 _STATEMENT = _build()
 
 
 def for_person(
-    connection: Connection, *, team_id: str, slack_user_id: str
+    connection: Connection, *, team_id: str, slack_user_id: str, dms_since: datetime
 ) -> Sequence[OverviewRow]:
     """Every row of the person's overview, in no particular order (nothing for someone unknown,
     apart from an invitations row counting zero). Plain rows, so a bare connection will do
     (`Database.reading_rows`)."""
-    result = connection.execute(_STATEMENT, {"team_id": team_id, "slack_user_id": slack_user_id})
+    result = connection.execute(
+        _STATEMENT,
+        {"team_id": team_id, "slack_user_id": slack_user_id, "dms_since": dms_since},
+    )
     return [OverviewRow(*row) for row in result]

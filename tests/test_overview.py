@@ -11,13 +11,14 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import event
 
 from bot import data_rights, overview, people
+from bot.dm_gate import Standing
 from bot.pool import OfferState
 from bot.ports import Profile
 from bot.services import SEEN_EVERY, Services
 from storage import people as people_rows
 from storage import relationships
 from storage.db import Database
-from storage.models import Invitation, MentoringRequest, Offer, Person, Relationship
+from storage.models import BotDm, Invitation, MentoringRequest, Offer, Person, Relationship
 from tests.conftest import TEAM_ID
 
 OTHER_TEAM = "T0ELSEWHERE"
@@ -239,3 +240,34 @@ def test_forgetting_someone_lets_their_next_command_record_them_afresh(
     people.note_use(services, directory, team_id=TEAM_ID, user_id=KOFI)
     again = _kofi(services.database)
     assert again is not None and again.last_seen_at == clock.current
+
+
+def test_the_overview_says_where_the_person_stands_with_the_bots_dms(services: Services) -> None:
+    now = services.now()
+    with services.database.transaction() as session:
+        kofi = _person(session, KOFI, name="Kofi")
+        dot = _person(session, DOT, name="Dot")
+        for person_id, ago in ((kofi, 1), (kofi, 6), (kofi, 8), (dot, 1)):
+            session.add(
+                BotDm(
+                    team_id=TEAM_ID,
+                    person_id=person_id,
+                    kind="nudge",
+                    sent_at=now - timedelta(days=ago),
+                )
+            )
+        for person_id, paused in ((kofi, now + timedelta(days=3)), (dot, now - timedelta(days=1))):
+            row = session.get(Person, person_id)
+            assert row is not None
+            row.paused_until = paused
+            row.nudges_muted = person_id == kofi
+            row.nudges_stopped_at = now if person_id == kofi else None
+    budget = services.settings.mentorbot_dm_budget
+    with _statements(services.database) as seen:
+        kofis = overview.for_person(services, team_id=TEAM_ID, user_id=KOFI).messages
+    assert len(seen) == 1  # still the one statement
+    assert kofis == Standing(budget, 2, now + timedelta(days=3), stopped=True, muted=True)
+    dots = overview.for_person(services, team_id=TEAM_ID, user_id=DOT).messages
+    assert dots == Standing(budget, 1, None, stopped=False, muted=False)  # the pause is over
+    stranger = overview.for_person(services, team_id=TEAM_ID, user_id="U0NOBODY01").messages
+    assert stranger == Standing(budget, 0, None, stopped=False, muted=False)
