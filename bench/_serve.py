@@ -190,3 +190,33 @@ def bare_bolt_serve(
     )
     with _running(command, env, folder, port) as served:
         yield served
+
+
+def connections_per_worker(served: Served) -> list[int]:
+    """How many established client connections each worker holds, workers in pid order: gunicorn
+    lets whichever worker wakes first accept, so keep-alive clients that connect together can
+    land 44/6 as easily as 25/25."""
+    listening = {f"{served.port:04X}"}
+    established = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            local_port = fields[1].rsplit(":", 1)[1]
+            if local_port in listening and fields[3] == "01":  # 01: ESTABLISHED
+                established.add(fields[9])  # the socket's inode
+    counts = []
+    for pid in served.workers():
+        held = 0
+        for fd in Path(f"/proc/{pid}/fd").glob("*"):
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            if target.startswith("socket:[") and target[8:-1] in established:
+                held += 1
+        counts.append(held)
+    return counts

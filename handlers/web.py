@@ -29,7 +29,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, parse_qsl
+from urllib.parse import parse_qsl
 
 from slack_bolt import App, BoltContext, BoltRequest
 from slack_bolt.oauth import OAuthFlow
@@ -227,15 +227,13 @@ class SlackWebApp:
             return Reply(400, "Body is not UTF-8")
         if not self._signed(text, timestamp, signature):
             return Reply(401, "Unauthorized")
-        problem = _inspect(text, environ.get("CONTENT_TYPE", ""), described)
-        if problem:
-            return Reply(400, problem)
+        parsed = _inspect(text, environ.get("CONTENT_TYPE", ""), described)
+        if isinstance(parsed, str):
+            return Reply(400, parsed)
         query = environ.get("QUERY_STRING", "")
         sent = threading.Event()
         try:
-            request = BoltRequest(body=text, query=query, headers=headers, context={ANSWERED: sent})
-            if described.payload_type == "slash_command":
-                _keep_command_fields(request, text)
+            request = _bolt_request(text, parsed, query, headers, {ANSWERED: sent})
             response = self.app.dispatch(request)
         except (ValueError, KeyError, TypeError) as error:
             # Bolt could not parse what passed the shape check: answer 400, never 500.
@@ -305,51 +303,57 @@ def _headers(environ: WSGIEnvironment) -> dict[str, str | Sequence[str]]:
     return headers
 
 
-def _inspect(text: str, content_type: str, described: Described) -> str | None:
-    """Why a signed body cannot be what Slack sends, or None when it can. On the way, notes in
-    `described` what the request is (the only parse of the body before Bolt's own)."""
+def _inspect(text: str, content_type: str, described: Described) -> str | dict[str, Any]:
+    """The body as Bolt reads it, or why a signed body cannot be what Slack sends. The one
+    parse of the body (Bolt is handed its result); on the way, notes in `described` what the
+    request is."""
     media = content_type.split(";")[0].strip().lower()
     if media == JSON:
         envelope = _json_object(text)
         if envelope is None or not isinstance(envelope.get("type"), str):
             return "Body is not a JSON object with a type"
         _describe_envelope(envelope, described)
-        return None
+        return envelope
     if media != FORM:
         return "Unsupported content type"
-    form = parse_qs(text, keep_blank_values=True)
+    pairs = parse_qsl(text, keep_blank_values=True)
+    form = dict(pairs)  # the last of a repeated field, as Bolt reads it
     if "payload" in form:
-        if len(form["payload"]) != 1:  # Bolt would read the last one, this check the first
+        if sum(1 for key, _ in pairs if key == "payload") != 1:
             return "payload given more than once"
-        payload = _json_object(form["payload"][0])
+        payload = _json_object(form["payload"])
         if payload is None or not isinstance(payload.get("type"), str):
             return "payload is not a JSON object with a type"
         _describe_interaction(payload, described)
-        return None
+        return payload
     if "command" in form:
-        described.team = _first(form, "team_id")
+        described.team = form.get("team_id")
         described.payload_type = "slash_command"
-        described.command = _first(form, "command")
-        return None
+        described.command = form.get("command")
+        return form
     if "ssl_check" in form:
         described.payload_type = "ssl_check"
-        return None
+        return form
     return "Unrecognised form body"
 
 
-def _keep_command_fields(request: BoltRequest, text: str) -> None:
-    """Bolt 1.30 reads any form body containing "payload" anywhere (`/mentor payload design`,
-    a channel named #payments-payload) as an interaction, finds no payload field and parses
-    it as {}: the command then matches no listener and the person gets 404. Give Bolt the
-    command's fields as they were sent, and the context built from them."""
-    if "payload" in text:
-        request.body = dict(parse_qsl(text, keep_blank_values=True))
-        request.context = build_context(BoltContext({}), request.body)
-
-
-def _first(form: dict[str, list[str]], key: str) -> str | None:
-    values = form.get(key)
-    return values[0] if values else None
+def _bolt_request(
+    text: str,
+    body: dict[str, Any],
+    query: str,
+    headers: dict[str, str | Sequence[str]],
+    context: dict[str, Any],
+) -> BoltRequest:
+    """Bolt's request around the body parsed by `_inspect`, so it is not parsed twice. Bolt's
+    own parse would also get a command wrong: Bolt 1.30 reads any form body containing
+    "payload" anywhere (`/mentor payload design`, a channel named #payments-payload) as an
+    interaction, finds no payload field and parses it as {}, so the command would match no
+    listener and the person would get 404."""
+    request = BoltRequest(body="", query=query, headers=headers, context=context)
+    request.raw_body = text
+    request.body = body
+    request.context = build_context(BoltContext(context), body)
+    return request
 
 
 def _describe_envelope(envelope: dict[str, Any], described: Described) -> None:
