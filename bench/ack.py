@@ -44,6 +44,7 @@ from bench._serve import (
     Served,
     bare_bolt_serve,
     connections_per_worker,
+    cpu_seconds,
     mentorbot_serve,
     pss_kib,
     rss_kib,
@@ -93,6 +94,9 @@ class Load:
     seconds: float = 0.0
     split: list[int] = field(default_factory=list)
     """Connections held by each worker, counted once the warm-up is over."""
+    server_cpu_ms: float = 0.0
+    """CPU time the server's workers spent per counted request (warm-up included, so a little
+    high), in ms."""
 
     def percentile(self, share: float) -> float:
         ordered = sorted(self.latencies)
@@ -194,11 +198,15 @@ def _send_load(
     ]
     census = threading.Timer(WARM_UP_S, lambda: load.split.extend(connections_per_worker(served)))
     census.start()
+    cpu_before = cpu_seconds(served.workers())
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     census.join()
+    counted = len(load.latencies) + load.errors
+    if counted:
+        load.server_cpu_ms = (cpu_seconds(served.workers()) - cpu_before) * 1000 / counted
     load.seconds = min(time.monotonic(), stop_at) - counted_from
     return load
 
@@ -268,6 +276,10 @@ class Rounds:
     def seconds(self) -> float:
         return sum(load.seconds for load in self.loads)
 
+    @property
+    def server_cpu_ms(self) -> float:
+        return statistics.median(load.server_cpu_ms for load in self.loads)
+
 
 def _flat_out_rows(label: str, rounds: Rounds) -> list[Row]:
     rate = rounds.requests / rounds.seconds if rounds.seconds > 0 else 0.0
@@ -282,6 +294,12 @@ def _flat_out_rows(label: str, rounds: Rounds) -> list[Row]:
         Row(f"ack {label}: p50", rounds.median(0.50), "ms", note=note),
         Row(f"ack {label}: p99", rounds.median(0.99), "ms", note=f"rounds: {p99s} ms"),
         Row(f"ack {label}: errors", rounds.errors, "", "0", rounds.errors == 0),
+        Row(
+            f"ack {label}: server CPU per request",
+            rounds.server_cpu_ms,
+            "ms",
+            note="the workers' user + system time over the requests counted (median of rounds)",
+        ),
     ]
 
 
@@ -314,7 +332,7 @@ def _report(label: str, load: Load) -> None:
     print(
         f"{label}: p50 {load.percentile(0.5):.1f} ms, p99 {load.percentile(0.99):.1f} ms, "
         f"{len(load.latencies) + load.errors} requests, {load.errors} errors, "
-        f"connections per worker {split}",
+        f"connections per worker {split}, server CPU {load.server_cpu_ms:.2f} ms per request",
         flush=True,
     )
 
