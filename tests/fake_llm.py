@@ -41,8 +41,20 @@ class FakeLLM:
     raw: list[str] = field(default_factory=list)
     url: str = ""
     _server: ThreadingHTTPServer | None = None
+    answered: int = 0
     _stop: threading.Event = field(default_factory=threading.Event)
+    _open: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self._open.set()
+
+    def hold(self) -> None:
+        """Every request waits, unanswered, until `release()` (or `stop()`)."""
+        self._open.clear()
+
+    def release(self) -> None:
+        self._open.set()
 
     def start(self) -> FakeLLM:
         fake = self
@@ -60,7 +72,11 @@ class FakeLLM:
                 if self.path.rstrip("/") != "/v1/chat/completions":
                     self._send(404, {"error": {"message": "not found", "type": "not_found"}})
                     return
+                while not (fake._open.wait(0.05) or fake._stop.is_set()):
+                    pass
                 fake._answer(self, json.loads(raw))
+                with fake._lock:
+                    fake.answered += 1
 
             def _send(self, status: int, payload: dict[str, Any]) -> None:
                 body = json.dumps(payload).encode()
@@ -81,6 +97,7 @@ class FakeLLM:
 
     def stop(self) -> None:
         self._stop.set()
+        self._open.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
