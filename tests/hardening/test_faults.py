@@ -31,7 +31,8 @@ from slack_sdk.http_retry.handler import RetryHandler
 from sqlalchemy import Engine, event
 
 import bot.cli.demo as demo
-import bot.cli.demo_scenes as demo_scenes
+import bot.cli.scenes_console as scenes_console
+import bot.cli.scenes_matching as scenes_matching
 import bot.cli.stage as stage_module
 from bot.cli.program import DOT, KOFI, PRIYA, TOMAS, actor, ask_for, request_values
 from bot.emulator import DriverResponse, SlackDriver, SlackEmulator
@@ -509,7 +510,8 @@ def test_the_demo_completes_while_slack_refuses_a_third_of_calls(
         return view_id
 
     monkeypatch.setattr(stage_module, "SlackEmulator", faulty_emulator(dice))
-    monkeypatch.setattr(demo_scenes, "ask_for", ask_and_wait)
+    for scenes in (scenes_matching, scenes_console):
+        monkeypatch.setattr(scenes, "ask_for", ask_and_wait)
     monkeypatch.setattr(stage_module, "web_client", watched_client)
     monkeypatch.setattr(demo.Stage, "settle", settle)
     assert wait_for.__kwdefaults__ is not None
