@@ -1,7 +1,8 @@
 """Optional drafting help from an OpenAI-compatible endpoint; the product's own answer otherwise.
 
 The only module that imports `openai`. Five uses, one method each, each with a pydantic output
-model and a deterministic fallback built from the product's own rules and prompt templates:
+model (`bot.llm_answers`) and a deterministic fallback built from the product's own rules and
+prompt templates (`bot.llm_fallbacks`):
 
 * `triage_opinion(answers)`: a second opinion on coach or mentor (fallback: `bot.triage`);
 * `match_reason(need_summary, volunteer_topics, fallback_why)`: why a volunteer fits (fallback:
@@ -33,32 +34,49 @@ How each use asks:
   worker for minutes), and one use never takes more than twice `timeout` in all. The client's own
   retries are off for the same reason.
 
-Privacy: each use sends the minimum it needs (see `_triage_data`, `_match_data`, …): no Slack
-ids, no names. Private reflections and the agreement's confidential fields
-(`agreement_terms.confidential_fields()`) are dropped here, whatever the caller passes, unless
+Privacy: each use sends the minimum it needs (see `bot.llm_payloads`): no Slack ids, no names.
+Private reflections and the agreement's confidential fields
+(`agreement_terms.confidential_fields()`) are dropped, whatever the caller passes, unless
 `may_read_private` (MENTORBOT_LLM_MAY_READ_PRIVATE) is on.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import re
 import time
-import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import openai
 from openai.types.chat import ChatCompletionMessageParam
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel
 
 import prompts
-from bot import agreement_terms
 from bot.config import Settings
-from bot.text import clean_input, shorten
-from bot.triage import Answers, triage
+from bot.llm_answers import (
+    ECHO_WORDS,
+    QUOTE_WORDS,
+    AgreementAnswer,
+    InvalidAnswer,
+    MatchAnswer,
+    Opinion,
+    ReflectionAnswer,
+    ReportAnswer,
+    TriageAnswer,
+    repeats,
+)
+from bot.llm_fallbacks import fallback_agreement, fallback_opinion, fallback_report
+from bot.llm_payloads import (
+    PROGRESS_SENT_MAX,
+    agreement_data,
+    as_data,
+    goals_sent,
+    match_data,
+    notes_sent,
+    triage_data,
+)
+from bot.text import shorten
+from bot.triage import Answers
 from storage.models import Kind
 
 if TYPE_CHECKING:
@@ -68,39 +86,11 @@ log = logging.getLogger("mentorbot.llm")
 
 USES = ("triage", "match", "agreement", "reflection", "report")
 
-REASON_MAX = 200
-QUESTION_MAX = 200
-SUMMARY_MAX = 600
-LEARNED_MAX = 800
-LEARNED_LINES = 6
 MAX_OUTPUT_TOKENS = 400
-
-NEED_SENT_MAX = 2000
-NEED_SUMMARY_MAX = 300
-TOPICS_SENT_MAX = 300
-GOALS_SENT = 5
-GOAL_SENT_MAX = 200
-NOTES_SENT = 3
-NOTE_SENT_MAX = 500
-PROGRESS_SENT_MAX = 500
-
 RETRY_PAUSE_SECONDS = 0.2
 MIN_ATTEMPT_SECONDS = 0.2
-ECHO_WORDS = 8
-"""An answer sharing this many consecutive words with its instructions is repeating them."""
-QUOTE_WORDS = 6
-"""An answer sharing this many consecutive words with what the person typed is quoting them
-(the triage and match prompts ask for no quotes: the matcher's own sentence never does either)."""
-
-_MENTIONS = ("<!", "<@", "<#", "@channel", "@here", "@everyone")
-_LINKS = re.compile(r"https?:|www\.|mailto:|slack:", re.IGNORECASE)
-_WORDS = re.compile(r"[^\W_]+")
 
 M = TypeVar("M", bound=BaseModel)
-
-
-class InvalidAnswer(ValueError):
-    """The model's answer is not something the product may show."""
 
 
 class Refused(Exception):
@@ -113,201 +103,6 @@ class NoAnswer(Exception):
 
 class OutOfTime(Exception):
     """No time left in this use's budget for another request."""
-
-
-# --- output models ----------------------------------------------------------------------------
-
-
-def checked(text: str, limit: int, *, lines: int = 1) -> str:
-    """`text` made safe to show, or InvalidAnswer: trimmed, whitespace collapsed (at most
-    `lines` lines), non-empty, within `limit`, with no Slack mention syntax and no links."""
-    normal = unicodedata.normalize("NFKC", clean_input(text))
-    kept = [" ".join(line.split()) for line in normal.splitlines()]
-    kept = [line for line in kept if line]
-    if not kept:
-        raise InvalidAnswer("empty")
-    if len(kept) > lines:
-        raise InvalidAnswer("too many lines")
-    result = "\n".join(kept)
-    if len(result) > limit:
-        raise InvalidAnswer("too long")
-    folded = result.casefold()
-    if any(mark in folded for mark in _MENTIONS):
-        raise InvalidAnswer("mention syntax")
-    if _LINKS.search(result):
-        raise InvalidAnswer("link")
-    return result
-
-
-class TriageAnswer(BaseModel):
-    kind: Literal["coach", "mentor"]
-    reason: str
-
-    @field_validator("reason")
-    @classmethod
-    def _reason(cls, value: str) -> str:
-        return checked(value, REASON_MAX)
-
-
-class MatchAnswer(BaseModel):
-    reason: str
-
-    @field_validator("reason")
-    @classmethod
-    def _reason(cls, value: str) -> str:
-        return checked(value, REASON_MAX)
-
-
-class AgreementAnswer(BaseModel):
-    summary: str
-
-    @field_validator("summary")
-    @classmethod
-    def _summary(cls, value: str) -> str:
-        return checked(value, SUMMARY_MAX)
-
-
-class ReflectionAnswer(BaseModel):
-    question: str
-
-    @field_validator("question")
-    @classmethod
-    def _question(cls, value: str) -> str:
-        question = checked(value, QUESTION_MAX)
-        if not question.endswith("?"):
-            raise InvalidAnswer("not a question")
-        return question
-
-
-class ReportAnswer(BaseModel):
-    learned: str
-
-    @field_validator("learned")
-    @classmethod
-    def _learned(cls, value: str) -> str:
-        return checked(value, LEARNED_MAX, lines=LEARNED_LINES)
-
-
-@dataclass(frozen=True)
-class Opinion:
-    kind: Kind
-    reason: str
-    from_model: bool = False
-
-
-# --- fallbacks: the product's own answers -----------------------------------------------------
-
-
-def fallback_opinion(answers: Answers) -> Opinion:
-    recommendation = triage(answers)
-    return Opinion(kind=recommendation.kind, reason=recommendation.reason, from_model=False)
-
-
-def fallback_agreement(terms: Mapping[str, Any]) -> str:
-    """A short paragraph from the agreed schedule and plan (never the confidential fields)."""
-    schedule = terms.get("schedule") or {}
-
-    def label(field: str, default: str) -> str:
-        value = schedule.get(field)
-        return agreement_terms.label_of("schedule", field, str(value)) if value else default
-
-    cadence = label("cadence_days", "regularly")
-    length = label("session_minutes", "as long as you need")
-    medium = label("medium", "as you agreed")
-    review = str(schedule.get("end_date") or "the date you agreed")
-    goals = [goal for goal, _, _ in agreement_terms.plan_rows(terms.get("plan") or {})]
-    plan = f"Your plan: {'; '.join(shorten(g, 120) for g in goals)}." if goals else ""
-    return prompts.render(
-        "llm_agreement_fallback",
-        cadence=_lower_first(cadence),
-        length=_lower_first(length),
-        medium=_lower_first(medium),
-        review=review,
-        goals=plan,
-    ).strip()
-
-
-def fallback_report(plan_goals: Sequence[str], progress_text: str) -> str:
-    goals = "; ".join(shorten(g, 120) for g in plan_goals) or "no goals were written in the plan"
-    return prompts.render("llm_report_fallback", goals=goals, progress=progress_text).strip()
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
-# --- what each use sends ----------------------------------------------------------------------
-
-
-def _triage_data(answers: Answers) -> dict[str, Any]:
-    return {
-        "need": shorten(answers.need, NEED_SENT_MAX),
-        "drivers": sorted(driver.value for driver in answers.drivers),
-        "goal_scope": answers.goal_scope.value,
-        "format": answers.format.value,
-    }
-
-
-def _match_data(need_summary: str, volunteer_topics: str) -> dict[str, Any]:
-    return {
-        "need": shorten(need_summary, NEED_SUMMARY_MAX),
-        "volunteer_topics": shorten(volunteer_topics, TOPICS_SENT_MAX),
-    }
-
-
-def _agreement_data(kind: str, terms: Mapping[str, Any], *, private: bool) -> dict[str, Any]:
-    """The terms as labels, minus Slack ids (the experts) and, unless `private`, minus the
-    confidential fields."""
-    confidential = agreement_terms.confidential_fields()
-    sent: dict[str, Any] = {}
-    for step in agreement_terms.steps_for(kind):
-        values = terms.get(step.name) or {}
-        fields: dict[str, Any] = {}
-        for spec in step.fields:
-            value = values.get(spec.name)
-            if value in (None, "", []) or spec.kind == "users":
-                continue
-            if (step.name, spec.name) in confidential and not private:
-                continue
-            if spec.kind == "choice":
-                fields[spec.label] = agreement_terms.label_of(step.name, spec.name, str(value))
-            elif spec.kind == "choices":
-                fields[spec.label] = agreement_terms.labels_of(
-                    step.name, spec.name, [str(v) for v in value]
-                )
-            else:
-                fields[spec.label] = shorten(str(value), spec.limit)
-        if fields:
-            sent[step.title] = fields
-    return {"kind": kind.replace("_", " "), "terms": sent}
-
-
-def _goals(goals: Sequence[str]) -> list[str]:
-    return [shorten(g, GOAL_SENT_MAX) for g in goals if g.strip()][:GOALS_SENT]
-
-
-def _notes(notes: Sequence[str]) -> list[str]:
-    return [shorten(n, NOTE_SENT_MAX) for n in notes if n.strip()][:NOTES_SENT]
-
-
-def as_data(value: Mapping[str, Any]) -> str:
-    """One JSON object for the user message; `<`, `>` and `&` escaped (still valid JSON), so the
-    data can never close its <data> delimiter."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
-
-
-def _repeats(answer: BaseModel, source: str, run: int) -> bool:
-    """True when a text field of `answer` repeats `run` consecutive words of `source`."""
-    haystack = " " + " ".join(_WORDS.findall(source.casefold())) + " "
-    for value in answer.model_dump().values():
-        if not isinstance(value, str):
-            continue
-        words = _WORDS.findall(value.casefold())
-        for start in range(len(words) - run + 1):
-            if " " + " ".join(words[start : start + run]) + " " in haystack:
-                return True
-    return False
 
 
 def _json_object(content: str) -> str:
@@ -356,7 +151,7 @@ class Assistant:
     # -- the five uses --
 
     def triage_opinion(self, answers: Answers) -> Opinion:
-        data = _triage_data(answers)
+        data = triage_data(answers)
         answer = self._ask("triage", TriageAnswer, typed=data["need"], answers=data)
         if answer is None:
             return fallback_opinion(answers)
@@ -365,12 +160,12 @@ class Assistant:
     def match_reason(self, need_summary: str, volunteer_topics: str, fallback_why: str) -> str:
         if not need_summary.strip() or not volunteer_topics.strip():
             return fallback_why
-        data = _match_data(need_summary, volunteer_topics)
+        data = match_data(need_summary, volunteer_topics)
         answer = self._ask("match", MatchAnswer, typed=data["need"], match=data)
         return fallback_why if answer is None else answer.reason
 
     def agreement_draft(self, draft: Draft) -> str:
-        data = _agreement_data(draft.kind, draft.terms, private=self.may_read_private)
+        data = agreement_data(draft.kind, draft.terms, private=self.may_read_private)
         answer = self._ask("agreement", AgreementAnswer, agreement=data)
         return fallback_agreement(draft.terms) if answer is None else answer.summary
 
@@ -378,9 +173,9 @@ class Assistant:
         self, goals: Sequence[str], fallback: str, recent_notes: Sequence[str] = ()
     ) -> str:
         """`recent_notes` are the person's own private reflections: sent only when allowed."""
-        data: dict[str, Any] = {"goals": _goals(goals)}
-        if self.may_read_private and _notes(recent_notes):
-            data["recent_notes"] = _notes(recent_notes)
+        data: dict[str, Any] = {"goals": goals_sent(goals)}
+        if self.may_read_private and notes_sent(recent_notes):
+            data["recent_notes"] = notes_sent(recent_notes)
         if not data["goals"] and "recent_notes" not in data:
             return fallback
         answer = self._ask("reflection", ReflectionAnswer, plan=data)
@@ -392,11 +187,11 @@ class Assistant:
         """`shared_notes` are reflections the learner shared with the mentor: sent only when
         allowed."""
         data: dict[str, Any] = {
-            "goals": _goals(plan_goals),
+            "goals": goals_sent(plan_goals),
             "progress": shorten(progress_text, PROGRESS_SENT_MAX),
         }
-        if self.may_read_private and _notes(shared_notes):
-            data["shared_notes"] = _notes(shared_notes)
+        if self.may_read_private and notes_sent(shared_notes):
+            data["shared_notes"] = notes_sent(shared_notes)
         answer = self._ask("report", ReportAnswer, record=data)
         return fallback_report(plan_goals, progress_text) if answer is None else answer.learned
 
@@ -420,9 +215,9 @@ class Assistant:
                 {"role": "user", "content": user},
             ]
             answer = self._complete(self._client, output, messages, started + self.budget)
-            if _repeats(answer, system, ECHO_WORDS):
+            if repeats(answer, system, ECHO_WORDS):
                 raise InvalidAnswer("repeats its instructions")
-            if typed and _repeats(answer, typed, QUOTE_WORDS):
+            if typed and repeats(answer, typed, QUOTE_WORDS):
                 raise InvalidAnswer("quotes the person")
         except Exception as error:  # any failure at all means the product's own answer
             log.info(

@@ -18,7 +18,7 @@ from slack_sdk.models.views import View
 from sqlalchemy.exc import SQLAlchemyError
 
 import prompts
-from bot import data_rights
+from bot import data_erasure, data_export
 from bot.services import Services
 from handlers import announce, ids, view_state
 from handlers.blocks import notice, section
@@ -37,7 +37,7 @@ def my_data_subcommand(ack: Ack, context: BoltContext, client: WebClient, **_: A
     ack(text=prompts.render("export_preparing"))
     services: Services = context["services"]
     user_id = context.user_id or ""
-    document = data_rights.export(services, team_id=context.team_id or "", user_id=user_id)
+    document = data_export.export(services, team_id=context.team_id or "", user_id=user_id)
     content = json.dumps(document, indent=2, ensure_ascii=False)
     try:
         opened = client.conversations_open(users=user_id)
@@ -105,7 +105,7 @@ def submit_forget(ack: Ack, view: dict[str, Any], context: BoltContext, client: 
     services: Services = context["services"]
     user_id = context.user_id or ""
     try:
-        erased = data_rights.forget(services, team_id=context.team_id or "", user_id=user_id)
+        erased = data_erasure.forget(services, team_id=context.team_id or "", user_id=user_id)
     except (SQLAlchemyError, DatabaseUnavailable) as error:
         log.error("forget-me failed", extra={"error": type(error).__name__})
         _tell(client, user_id, prompts.render("forget_failed"))

@@ -26,7 +26,7 @@ from slack_sdk.errors import SlackApiError
 import prompts
 from bot import contracting, llm_inputs
 from bot.contracting import Draft
-from bot.llm import fallback_agreement, fallback_report
+from bot.llm_fallbacks import fallback_agreement, fallback_report
 from bot.requesting import Proposal, Submitted
 from bot.services import Services
 from bot.text import escape_mrkdwn

@@ -1,7 +1,7 @@
 """Queries behind a person's data rights: everything stored about them, and erasing it.
 
-Like every query module here, these take a session and never commit: `bot.data_rights` runs the
-export in one read and the erasure in one transaction.
+Like every query module here, these take a session and never commit: `bot.data_export` runs the
+export in one read and `bot.data_erasure` the erasure in one transaction.
 """
 
 from __future__ import annotations

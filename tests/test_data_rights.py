@@ -17,7 +17,7 @@ from sqlalchemy import func
 from sqlalchemy import select as select_rows
 from sqlmodel import SQLModel, select
 
-from bot import data_rights
+from bot import erasure_rules
 from bot import nudges as nudge_rules
 from bot.cli.program import (
     DOT,
@@ -408,7 +408,7 @@ def test_forget_me_erases_every_trace_and_keeps_the_counts(
 
     assert {model.__name__: count(services, model) for model in COUNTED} == counts
     (erased,) = [p for p in rows(services, Person) if p.erased_at is not None]
-    assert erased.slack_user_id == data_rights.anonymous_token(TEAM, KOFI)
+    assert erased.slack_user_id == erasure_rules.anonymous_token(TEAM, KOFI)
     assert (erased.display_name, erased.tz, erased.manager_slack_id) == ("", None, None)
     (membership,) = [m for m in rows(services, RelationshipMember) if m.person_id == erased.id]
     relationship = next(
@@ -463,7 +463,7 @@ def test_blank_terms_keeps_choices_dates_and_other_people():
         "plan": {"goal_1": "g", "due_1": "2026-05-01", "experts": [KOFI, DOT]},
         "extra": {"typed": "free text", "who": DOT, "n": 3},
     }
-    blanked = data_rights.blank_terms(terms, user_id=KOFI, token="ERASED-x")
+    blanked = erasure_rules.blank_terms(terms, user_id=KOFI, token="ERASED-x")
     assert blanked == {
         "scope": {"goals": "", "covers": ""},
         "schedule": {"cadence_days": "14", "end_date": "2026-06-01", "preferred_days": ["1"]},
@@ -474,6 +474,6 @@ def test_blank_terms_keeps_choices_dates_and_other_people():
 
 def test_without_mention_says_someone():
     text = f"<@{KOFI}> reported being blocked.\n<@{DOT}> and <@{KOFI}|kofi> went quiet."
-    assert data_rights.without_mention(text, KOFI) == (
+    assert erasure_rules.without_mention(text, KOFI) == (
         f"Someone reported being blocked.\n<@{DOT}> and someone went quiet."
     )

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot import llm
+from bot import llm, llm_fallbacks
 from bot.cli.program import (
     DOT,
     JONAH,
@@ -32,7 +32,8 @@ from bot.cli.wiring import build_services
 from bot.config import load_settings
 from bot.contracting import Draft, Party
 from bot.emulator.actor import wait_for
-from bot.llm import Assistant, OfflineAssistant, build_assistant, checked
+from bot.llm import Assistant, OfflineAssistant, build_assistant
+from bot.llm_answers import InvalidAnswer, Opinion, checked
 from bot.triage import Answers, Driver, GoalScope, triage
 from handlers import agreement_blocks, ids, llm_followups
 from storage.models import Kind
@@ -111,11 +112,11 @@ def _every_use(assistant: Assistant) -> dict[str, object]:
 
 def _fallbacks() -> dict[str, object]:
     return {
-        "triage": llm.fallback_opinion(SKILL),
+        "triage": llm_fallbacks.fallback_opinion(SKILL),
         "match": "MATCHER-WHY",
-        "agreement": llm.fallback_agreement(TERMS),
+        "agreement": llm_fallbacks.fallback_agreement(TERMS),
         "reflection": "ROTATING?",
-        "report": llm.fallback_report(["Weekly report in SQL"], "3 checkpoint(s) kept."),
+        "report": llm_fallbacks.fallback_report(["Weekly report in SQL"], "3 checkpoint(s) kept."),
     }
 
 
@@ -124,7 +125,7 @@ def _fallbacks() -> dict[str, object]:
 
 def test_a_good_answer_is_used_for_every_use(fake_llm):
     got = _every_use(_assistant(fake_llm))
-    assert got["triage"] == llm.Opinion(Kind.COACH, GOOD["reason"], from_model=True)
+    assert got["triage"] == Opinion(Kind.COACH, GOOD["reason"], from_model=True)
     assert got["match"] == GOOD["reason"]
     assert got["agreement"] == GOOD["summary"]
     assert got["reflection"] == GOOD["question"]
@@ -257,7 +258,7 @@ def test_prompt_injection_leaves_the_output_intact(need, fake_llm):
     assistant = _assistant(fake_llm)
     answers = Answers(need=need, goal_scope=GoalScope.SPECIFIC_SKILL)
     opinion = assistant.triage_opinion(answers)
-    assert opinion == llm.fallback_opinion(answers)
+    assert opinion == llm_fallbacks.fallback_opinion(answers)
     why = assistant.match_reason(need, "SQL", "MATCHER-WHY")
     assert why == "MATCHER-WHY"
     assert fake_llm.requests()
@@ -276,7 +277,7 @@ def test_answers_are_checked_before_they_are_shown():
         "   ",
         "\uff1c!channel\uff1e",  # fullwidth brackets become <!channel> under NFKC
     ):
-        with pytest.raises(llm.InvalidAnswer):
+        with pytest.raises(InvalidAnswer):
             checked(bad, 200)
 
 
@@ -285,7 +286,7 @@ def test_the_offline_assistant_only_gives_the_rules():
     assert not offline.enabled
     assert _every_use(offline) == _fallbacks()
     assert offline.triage_opinion(SKILL).kind == triage(SKILL).kind
-    fallback = llm.fallback_agreement(TERMS)
+    fallback = llm_fallbacks.fallback_agreement(TERMS)
     assert "every two weeks" in fallback and "an hour" in fallback
     assert "Weekly report in SQL" in fallback and "PRIVATE" not in fallback
 

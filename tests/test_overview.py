@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import event
 
-from bot import data_rights, overview, people
+from bot import data_erasure, overview, people
 from bot.dm_gate import Standing
 from bot.pool import OfferState
 from bot.ports import Profile
@@ -234,7 +234,7 @@ def test_forgetting_someone_lets_their_next_command_record_them_afresh(
 ) -> None:
     directory = FakeDirectory()
     people.note_use(services, directory, team_id=TEAM_ID, user_id=KOFI)
-    data_rights.forget(services, team_id=TEAM_ID, user_id=KOFI)
+    data_erasure.forget(services, team_id=TEAM_ID, user_id=KOFI)
     assert _kofi(services.database) is None
     clock.current += timedelta(minutes=1)
     people.note_use(services, directory, team_id=TEAM_ID, user_id=KOFI)
