@@ -66,26 +66,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `python bench
 
 from sqlalchemy import Engine, text
 
+from bench._bulk import Stamp, TableRows, _analyze, _chunks, _picker, _sqlite_stamp, _stamper
+from bench._plans import _capture_selects
 from bench.common import (
     PG_URL_ENV,
     RESULTS,
+    SCALE_ENV,
     Row,
     Timing,
     median_ms,
     missed,
     print_table,
     write_json,
-)
-from bench.due_sweep import (
-    SCALE_ENV,
-    Stamp,
-    TableRows,
-    _analyze,
-    _capture_selects,
-    _chunks,
-    _picker,
-    _sqlite_stamp,
-    _stamper,
 )
 from bot import program_history, program_status
 from bot.cli.wiring import build_services, build_web_app
