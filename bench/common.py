@@ -17,6 +17,7 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "results"
 PG_URL_ENV = "MENTORBOT_BENCH_DATABASE_URL"
 PG_SKIPPED = f"skipped (set {PG_URL_ENV})"
+SCALE_ENV = "MENTORBOT_BENCH_SCALE"  # a fraction of the full data set, for a quick run
 
 
 @dataclass(frozen=True)
