@@ -60,7 +60,8 @@ from bench.common import (
     print_table,
     write_json,
 )
-from bot.nudges import BATCH, HORIZON
+from bot.nudge_plan import HORIZON
+from bot.nudge_send import BATCH
 from storage import checkpoints, nudges
 from storage.db import READ_ONLY_OPTION, Database, upgrade
 from storage.models import Checkpoint, Nudge
@@ -115,11 +116,11 @@ def _bench_backend(label: str, url: str, sizes: Sizes, now: datetime) -> list[Ro
         )
 
         def sweep_checkpoints() -> int:
-            with database.transaction() as session:  # as bot.nudges.plan does
+            with database.transaction() as session:  # as bot.nudge_plan.plan does
                 return len(checkpoints.scheduled_between(session, start=now, end=end))
 
         def sweep_nudges() -> int:
-            with database.reading() as session:  # as bot.nudges.send_due does
+            with database.reading() as session:  # as bot.nudge_send.send_due does
                 return len(nudges.due_ids(session, now=now, limit=BATCH))
 
         rows = [

@@ -4,7 +4,7 @@ Two doors, one rule and one record:
 - `admit` for a DM sent at once by a listener (an invitation, an update on a request, a
   thank-you…): it returns a ticket to send now, or queues the rendered message in the nudge
   outbox for the clock to send when the person's window has room (or their pause ends).
-- `bot.nudges.send_due` for the clock's messages, which decides for all the nudges due for one
+- `bot.nudge_send.send_due` for the clock's messages, which decides for all the nudges due for one
   person at once (so several can be merged into one digest DM).
 Both lock the person's row, count the `bot_dms` rows of the last 7 days and write a row for
 every DM they let through, in the same transaction: the count is exact across processes and

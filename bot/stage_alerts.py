@@ -7,7 +7,7 @@ stuck at one of its stages.
   `MENTORBOT_AGREEMENT_WORKING_DAYS` working days of the match. Posted here, once per
   relationship (a relationship leaves this stage for good when a version becomes active).
 - Running: an active relationship with no checkpoint ahead. That is `risk.NOTHING_AHEAD`, one
-  of the at-risk reasons, posted once per at-risk episode by `nudges.plan_at_risk`; it is not
+  of the at-risk reasons, posted once per at-risk episode by `risk_alerts.plan_at_risk`; it is not
   posted a second time here.
 
 Each post is a nudge row with a unique dedupe key, so any number of clocks post it once.

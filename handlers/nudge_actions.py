@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 import prompts
-from bot import checkpoints, dm_gate, nudges, overview, people, reflections, visibility
+from bot import checkpoints, dm_gate, nudge_plan, overview, people, reflections, visibility
 from bot.errors import DomainError
 from bot.forms import FormErrors
 from bot.services import Services
@@ -78,7 +78,7 @@ def reschedule(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: W
 def snooze(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
     ack()
     try:
-        again = nudges.plan_snooze(
+        again = nudge_plan.plan_snooze(
             _services(context),
             team_id=context.team_id or "",
             user_id=context.user_id or "",

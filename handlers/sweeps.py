@@ -12,7 +12,16 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 
-from bot import consent, digest, mentor_reports, nudges, pulse, stage_alerts
+from bot import (
+    consent,
+    digest,
+    mentor_reports,
+    nudge_plan,
+    nudge_send,
+    pulse,
+    risk_alerts,
+    stage_alerts,
+)
 from bot.ports import NudgeSender
 from bot.services import Services
 from handlers import announce
@@ -42,17 +51,17 @@ def send_nudges(
     worker: str,
     now: datetime | None = None,
     dry_run: bool = False,
-) -> list[nudges.SweepLine]:
+) -> list[nudge_send.SweepLine]:
     """Plan what the database says is owed, then send what is due (exactly once)."""
     moment = now or services.now()
     if not dry_run:
-        nudges.plan(services, now=moment)
+        nudge_plan.plan(services, now=moment)
     sender: NudgeSender = (
         SlackNudgeSender(client)
         if isinstance(client, WebClient)
         else WorkspaceNudgeSender(services, client)
     )
-    return nudges.send_due(services, sender, now=moment, worker=worker, dry_run=dry_run)
+    return nudge_send.send_due(services, sender, now=moment, worker=worker, dry_run=dry_run)
 
 
 def plan_surveys_and_digest(services: Services, *, now: datetime | None = None) -> int:
@@ -64,7 +73,7 @@ def plan_surveys_and_digest(services: Services, *, now: datetime | None = None) 
 def flag_at_risk(services: Services, *, now: datetime | None = None) -> int:
     """At-risk relationships, and periodic reports due from guides: both owe a message."""
     moment = now or services.now()
-    return nudges.plan_at_risk(services, now=moment) + mentor_reports.plan_periodic(
+    return risk_alerts.plan_at_risk(services, now=moment) + mentor_reports.plan_periodic(
         services, now=moment
     )
 

@@ -17,8 +17,7 @@ from sqlalchemy import func
 from sqlalchemy import select as select_rows
 from sqlmodel import SQLModel, select
 
-from bot import erasure_rules
-from bot import nudges as nudge_rules
+from bot import erasure_rules, nudge_plan
 from bot.cli.program import (
     DOT,
     ELODIE,
@@ -250,7 +249,7 @@ def history(driver, emulator, services, clock):
     # The first checkpoint passes; the clock asks both how it went; they answer with notes.
     first = min(made, key=lambda c: c.due_at)
     clock.current = first.due_at + timedelta(hours=2)
-    nudge_rules.plan(services, now=clock.current)
+    nudge_plan.plan(services, now=clock.current)
     outbox = outbox_client(services.settings)
     asks = [n for n in rows(services, Nudge) if n.kind == "assess"]
     assert len(asks) == 2

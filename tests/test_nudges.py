@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from bot import checkpoints as checkpoint_actions
-from bot import nudges
+from bot import nudge_messages, nudge_plan
 from bot.emulator.actor import wait_for
 from handlers import ids
 from handlers.nudge_sender import EVENT_TYPE, SlackNudgeSender
@@ -62,7 +62,7 @@ def test_reminders_go_the_working_morning_before_in_each_persons_zone(services, 
         due=[datetime(2026, 4, 6, 23, 0, tzinfo=UTC)],
     )
     clock.current = datetime(2026, 3, 25, 12, 0, tzinfo=UTC)
-    assert nudges.plan(services, now=clock.current) == 4
+    assert nudge_plan.plan(services, now=clock.current) == 4
     by_person = {}
     with services.database.reading() as session:
         from storage.models import Person
@@ -78,7 +78,7 @@ def test_reminders_go_the_working_morning_before_in_each_persons_zone(services, 
     assert by_person[HANA].strftime("%a %d %H:%M %Z") == "Mon 06 09:00 AEST"
     # Tuesday 7th 00:00 in London (BST): the working morning before is Monday 6th.
     assert by_person[JONAH].strftime("%a %d %H:%M %Z") == "Mon 06 09:00 BST"
-    assert nudges.plan(services, now=clock.current) == 0
+    assert nudge_plan.plan(services, now=clock.current) == 0
 
 
 def test_a_late_catch_up_waits_for_the_morning_and_is_sent_once(services, clock, emulator, outbox):
@@ -89,7 +89,7 @@ def test_a_late_catch_up_waits_for_the_morning_and_is_sent_once(services, clock,
         learner=(KOFI, "America/New_York"),
         due=[checkpoint],
     )
-    nudges.plan(services, now=datetime(2026, 3, 25, 12, 0, tzinfo=UTC))
+    nudge_plan.plan(services, now=datetime(2026, 3, 25, 12, 0, tzinfo=UTC))
     # The clock was down from Friday morning; it comes back at 02:00 on Saturday in New York.
     saturday_night = datetime(2026, 3, 28, 6, 0, tzinfo=UTC)
     lines = send_nudges(outbox, services, worker="a", now=saturday_night)
@@ -113,7 +113,7 @@ def test_a_reminder_after_the_checkpoint_is_stale(services, clock, emulator, out
         learner=(KOFI, "America/New_York"),
         due=[checkpoint],
     )
-    nudges.plan(services, now=datetime(2026, 3, 25, 12, 0, tzinfo=UTC))
+    nudge_plan.plan(services, now=datetime(2026, 3, 25, 12, 0, tzinfo=UTC))
     lines = send_nudges(outbox, services, worker="a", now=checkpoint + timedelta(hours=1))
     befores = [line for line in lines if line.kind == "before"]
     assert {line.outcome for line in befores} == {"skipped: stale"}
@@ -129,11 +129,11 @@ def test_moving_a_checkpoint_replaces_its_reminder(services, clock, emulator, ou
         due=[due],
     )
     clock.current = datetime(2026, 3, 25, 12, 0, tzinfo=UTC)
-    nudges.plan(services, now=clock.current)
+    nudge_plan.plan(services, now=clock.current)
     checkpoint_actions.move(
         services, team_id="T0EMULATOR", user_id=KOFI, checkpoint_id=checkpoint_id, day="2026-04-02"
     )
-    nudges.plan(services, now=clock.current)
+    nudge_plan.plan(services, now=clock.current)
     lines = send_nudges(outbox, services, worker="a", now=datetime(2026, 3, 27, 13, 30, tzinfo=UTC))
     old = [line for line in lines if "moved" in line.outcome]
     assert len(old) == 2
@@ -153,7 +153,7 @@ def test_snooze_reminds_again_a_working_day_later(services, clock):
         due=[due],
     )
     clock.current = datetime(2026, 3, 27, 14, 0, tzinfo=UTC)  # Friday morning in New York
-    again = nudges.plan_snooze(
+    again = nudge_plan.plan_snooze(
         services, team_id="T0EMULATOR", user_id=KOFI, checkpoint_id=checkpoint_id
     )
     local = again.astimezone(ZoneInfo("America/New_York"))
@@ -162,7 +162,7 @@ def test_snooze_reminds_again_a_working_day_later(services, clock):
     from bot.errors import StaleAction
 
     with pytest.raises(StaleAction):
-        nudges.plan_snooze(
+        nudge_plan.plan_snooze(
             services, team_id="T0EMULATOR", user_id=KOFI, checkpoint_id=checkpoint_id
         )
 
@@ -247,7 +247,7 @@ def test_a_crash_after_posting_never_posts_twice(services, clock, emulator, outb
         learner=(KOFI, "America/New_York"),
         due=[due],
     )
-    nudges.plan(services, now=datetime(2026, 3, 25, 12, 0, tzinfo=UTC))
+    nudge_plan.plan(services, now=datetime(2026, 3, 25, 12, 0, tzinfo=UTC))
     now = datetime(2026, 3, 27, 13, 0, tzinfo=UTC)  # Friday 09:00 in New York
     target = next(n for n in rows(services, Nudge) if n.send_at <= now)
     # Worker A claims and posts, then dies before it can record the send.
@@ -258,7 +258,7 @@ def test_a_crash_after_posting_never_posts_twice(services, clock, emulator, outb
             session, nudge_id=target.id, worker="A", now=now, until=now + timedelta(seconds=120)
         )
         assert claimed is not None
-        message = nudges._message(session, claimed)
+        message = nudge_messages.message_of(session, claimed)
     SlackNudgeSender(outbox).send(message)
     # Worker B comes along after the lease has run out.
     later = now + timedelta(minutes=3)
@@ -275,7 +275,7 @@ def test_slack_errors_are_retried_with_backoff(services, clock, emulator, outbox
         learner=(KOFI, "America/New_York"),
         due=[due],
     )
-    nudges.plan(services, now=datetime(2026, 3, 25, 12, 0, tzinfo=UTC))
+    nudge_plan.plan(services, now=datetime(2026, 3, 25, 12, 0, tzinfo=UTC))
     now = datetime(2026, 3, 27, 13, 0, tzinfo=UTC)
     emulator.set_faults(rate_5xx=1.0, methods={"chat.postMessage"})
     lines = send_nudges(outbox, services, worker="a", now=now)
@@ -307,7 +307,7 @@ def test_reminder_buttons_through_slack(services, clock, emulator, outbox, drive
     kofi.click_in_message(ids.NUDGE_DONE)
     wait_for(lambda: rows(services, Checkpoint)[0].status == "done")
     clock.current = due + timedelta(hours=2)
-    nudges.plan(services, now=clock.current)
+    nudge_plan.plan(services, now=clock.current)
     assert not [n for n in rows(services, Nudge) if n.kind == "assess" and n.status == "sent"]
     assert checkpoint_id
 

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select as select_rows
 from sqlmodel import select
 
-from bot import nudges
+from bot import nudge_plan
 from bot.cli.program import actor, ask_action, ask_for, choose, offered, volunteer
 from bot.cli.wiring import build_web_app
 from bot.config import ConfigError, load_settings
@@ -340,7 +340,7 @@ def _pairs_with_a_reminder_due(services: Services) -> datetime:
         due=[due],
         team_id=TEAM_B,
     )
-    nudges.plan(services, now=datetime(2026, 3, 25, 12, 0, tzinfo=UTC))
+    nudge_plan.plan(services, now=datetime(2026, 3, 25, 12, 0, tzinfo=UTC))
     return datetime(2026, 3, 27, 9, 5, tzinfo=UTC)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from slack_sdk import WebClient
 
-from bot import nudges
+from bot import nudge_send
 from bot.cli.wiring import build_services, check_schema
 from bot.config import Settings
 from bot.scheduler import Tick, build_scheduler
@@ -38,7 +38,7 @@ def run_clock(settings: Settings) -> None:
     # looked up per message; a workspace that uninstalled the app is sent nothing.
     client = clients_for(settings, services.database, outbox=False)
     outbox = clients_for(settings, services.database, outbox=True)
-    worker = nudges.worker_name()
+    worker = nudge_send.worker_name()
 
     def heartbeat() -> None:
         if services.database.ping():
@@ -75,7 +75,7 @@ def run_jobs_once(
     outbox: WebClient,
     worker: str,
     now: datetime | None = None,
-) -> list[nudges.SweepLine]:
+) -> list[nudge_send.SweepLine]:
     """What every job of the clock does, once, at `now` (default: the services' clock). The
     sandbox's time travel runs this after each simulated hour, as `mentorbot clock` would."""
     moment = now or services.now()
@@ -96,7 +96,9 @@ def run_sweep_once(settings: Settings, *, now: datetime | None, dry_run: bool) -
         flag_at_risk(services, now=moment)
         flag_stuck_stages(services, now=moment)
     outbox = clients_for(settings, services.database, outbox=True)
-    lines = send_nudges(outbox, services, worker=nudges.worker_name(), now=moment, dry_run=dry_run)
+    lines = send_nudges(
+        outbox, services, worker=nudge_send.worker_name(), now=moment, dry_run=dry_run
+    )
     for line in lines:
         print(f"nudge {line.nudge_id} {line.kind} to {line.to}: {line.outcome}")
     print(
