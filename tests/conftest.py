@@ -25,6 +25,7 @@ from bot.local_server import RunningServer, serve_in_thread
 from bot.services import Services
 from handlers.slack_client import web_client
 from storage.db import Database, upgrade
+from tests.fake_llm import FakeLLM
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-emulator-token"
@@ -132,3 +133,11 @@ def running_app(services: Services) -> Iterator[RunningApp]:
 @pytest.fixture
 def driver(running_app: RunningApp, emulator: SlackEmulator) -> SlackDriver:
     return SlackDriver(running_app.events_url, SIGNING_SECRET, emulator, team_id=TEAM_ID)
+
+
+@pytest.fixture
+def fake_llm() -> Iterator[FakeLLM]:
+    """A local OpenAI-compatible model (tests/fake_llm.py) that records every request body."""
+    fake = FakeLLM().start()
+    yield fake
+    fake.stop()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli.program import DOT, TOMAS
 from bot.cli.wiring import build_web_app
 from bot.config import Settings, load_settings
 from bot.emulator import SlackDriver, SlackEmulator
@@ -31,6 +32,8 @@ from tests.conftest import (
     RunningApp,
     _truncate_all,
 )
+from tests.hardening.fuzz_support import ACTOR
+from tests.support import seed_pair
 
 
 @pytest.fixture(scope="module")
@@ -95,3 +98,36 @@ def sqlite_path(url: str) -> Path | None:
     """The file behind a sqlite:/// URL, None for any other database."""
     prefix = "sqlite:///"
     return Path(url[len(prefix) :]) if url.startswith(prefix) else None
+
+
+# -- the fuzz batteries' world -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def world(
+    module_app: RunningApp, module_driver: SlackDriver, module_emulator: SlackEmulator
+) -> tuple[SlackDriver, SlackEmulator, Services]:
+    """The actor in the workspace (their manager is Tomás) with a coaching relationship with
+    Dot, so /mentoring reflect, plan and end have something to show."""
+    module_emulator.add_team(
+        "xoxb-emulator-token",
+        TEAM_ID,
+        [
+            {
+                "id": ACTOR,
+                "name": "actor",
+                "real_name": "Fuzz Actor",
+                "display_name": "Actor",
+                "tz": "America/Chicago",
+                "manager": TOMAS,
+            }
+        ],
+    )
+    services = module_app.services
+    seed_pair(
+        services.database,
+        guide=(DOT, "Europe/London"),
+        learner=(ACTOR, "America/Chicago"),
+        due=[services.now()],
+    )
+    return module_driver, module_emulator, services
