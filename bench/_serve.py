@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -233,3 +234,43 @@ def cpu_seconds(pids: list[int]) -> float:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
     return total / ticks
+
+
+@dataclass(frozen=True)
+class Memory:
+    """KiB per process (master first) and the tree's PSS, at one moment."""
+
+    rss: list[int]
+    pss_total: int
+
+    @property
+    def worker_max_mb(self) -> float:
+        return max(self.rss[1:], default=0) / 1024
+
+    @property
+    def tree_mb(self) -> float:
+        return sum(self.rss) / 1024
+
+
+def memory_of(served: Served) -> Memory:
+    pids = served.tree()
+    return Memory([rss_kib(pid) for pid in pids], sum(pss_kib(pid) for pid in pids))
+
+
+@contextmanager
+def peak_memory(served: Served) -> Iterator[list[Memory]]:
+    """Samples the tree's memory twice a second while the block runs; yields the samples."""
+    samples: list[Memory] = []
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.5):
+            samples.append(memory_of(served))
+
+    thread = threading.Thread(target=sample, name="memory-sampler", daemon=True)
+    thread.start()
+    try:
+        yield samples
+    finally:
+        done.set()
+        thread.join()

@@ -22,32 +22,24 @@ in RSS (shared pages counted in every process) and PSS (shared pages split betwe
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import http.client
 import os
 import statistics
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `python bench/ack.py`
 
+from bench._ack_load import SECRET, SENDERS, Load, bench_people, send_load
 from bench._serve import (
-    Served,
+    Memory,
     bare_bolt_serve,
-    connections_per_worker,
-    cpu_seconds,
+    memory_of,
     mentorbot_serve,
-    pss_kib,
-    rss_kib,
+    peak_memory,
 )
 from bench.common import Row, missed, print_table, write_json
 from bot.emulator import SlackEmulator
@@ -57,198 +49,13 @@ SECONDS_ENV = "MENTORBOT_BENCH_ACK_SECONDS"
 ROUNDS_ENV = "MENTORBOT_BENCH_ACK_ROUNDS"
 SECONDS, ROUNDS = 5.0, 5  # counted seconds of one flat-out round; rounds per app
 PACED_ROUNDS = 3  # the paced run lasts as long as three rounds
-SENDERS = 50
 WORKERS, THREADS = 2, 8
-WARM_UP_S = 1.0
-MAX_REQUESTS = 20_000
 RATIO_TARGET = 1.5
 PACED_PER_SENDER = 2.0  # commands a second per sender in the paced run: 100/s in all
 IDLE_WORKER_MB = 150.0
-SECRET = "bench-signing-secret-0123456789abcdef"
 TOKEN = "xoxb-emulator-token"
-TEAM = "T0EMULATOR"
 MENTORBOT_ANSWER = b"Your mentoring and coaching."
 BARE_ANSWER = b"ok"
-
-
-def _people() -> list[dict[str, Any]]:
-    return [
-        {
-            "id": f"U0BENCH{n:03d}",
-            "name": f"bench{n}",
-            "real_name": f"Bench Person {n}",
-            "display_name": f"Bench {n}",
-            "tz": "Europe/Berlin",
-        }
-        for n in range(SENDERS)
-    ]
-
-
-@dataclass
-class Load:
-    """What the senders measured: latencies in ms of the counted requests, and the failures."""
-
-    latencies: list[float] = field(default_factory=list)
-    errors: int = 0
-    first_error: str = ""
-    seconds: float = 0.0
-    split: list[int] = field(default_factory=list)
-    """Connections held by each worker, counted once the warm-up is over."""
-    server_cpu_ms: float = 0.0
-    """CPU time the server's workers spent per counted request (warm-up included, so a little
-    high), in ms."""
-
-    def percentile(self, share: float) -> float:
-        ordered = sorted(self.latencies)
-        if not ordered:
-            return float("nan")
-        return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
-def _body(user: str, response_url: str) -> bytes:
-    return urlencode(
-        {
-            "token": "bench",
-            "team_id": TEAM,
-            "team_domain": "larkspur",
-            "channel_id": "D" + user[1:],
-            "channel_name": "directmessage",
-            "user_id": user,
-            "user_name": user.lower(),
-            "command": "/mentoring",
-            "text": "me",
-            "api_app_id": "A0MENTORBOT",
-            "is_enterprise_install": "false",
-            "response_url": response_url,
-            "trigger_id": f"{int(time.time() * 1000)}.1.bench",
-        }
-    ).encode()
-
-
-def _headers(body: bytes) -> dict[str, str]:
-    stamp = str(int(time.time()))
-    base = b"v0:" + stamp.encode() + b":" + body
-    signature = "v0=" + hmac.new(SECRET.encode(), base, hashlib.sha256).hexdigest()
-    return {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-Slack-Request-Timestamp": stamp,
-        "X-Slack-Signature": signature,
-    }
-
-
-def _send_load(
-    served: Served,
-    emulator: SlackEmulator,
-    expected: bytes,
-    seconds: float,
-    per_sender_rate: float | None = None,
-) -> Load:
-    """SENDERS threads, each on its own keep-alive connection as its own person: as fast as
-    the answers come back, or `per_sender_rate` commands a second each (evenly spread)."""
-    load = Load()
-    lock = threading.Lock()
-    started = time.monotonic()
-    counted_from = started + WARM_UP_S
-    stop_at = counted_from + seconds
-    sent = [0]
-
-    def sender(user: str, n: int) -> None:
-        body = _body(user, emulator.response_url(user, "D" + user[1:]))
-        connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=30)
-        interval = 1 / per_sender_rate if per_sender_rate else 0.0
-        due = started + interval * n / SENDERS  # senders start spread over one interval
-        try:
-            while time.monotonic() < stop_at:
-                with lock:
-                    if sent[0] >= MAX_REQUESTS:
-                        return
-                if interval:  # on schedule; a send that is late does not bunch up the next
-                    time.sleep(max(0.0, due - time.monotonic()))
-                    due = max(due + interval, time.monotonic())
-                began = time.monotonic()
-                try:
-                    connection.request("POST", "/slack/events", body, _headers(body))
-                    reply = connection.getresponse()
-                    data = reply.read()
-                    problem = (
-                        ""
-                        if reply.status == 200 and expected in data
-                        else (f"{reply.status} {data[:80]!r}")
-                    )
-                except (OSError, http.client.HTTPException) as error:
-                    problem = repr(error)
-                    connection.close()
-                    connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=30)
-                took_ms = (time.monotonic() - began) * 1000
-                if began < counted_from:
-                    continue
-                with lock:
-                    sent[0] += 1
-                    if problem:
-                        load.errors += 1
-                        load.first_error = load.first_error or problem
-                    else:
-                        load.latencies.append(took_ms)
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=sender, args=(str(person["id"]), n), name=f"sender-{n}")
-        for n, person in enumerate(_people())
-    ]
-    census = threading.Timer(WARM_UP_S, lambda: load.split.extend(connections_per_worker(served)))
-    census.start()
-    cpu_before = cpu_seconds(served.workers())
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    census.join()
-    counted = len(load.latencies) + load.errors
-    if counted:
-        load.server_cpu_ms = (cpu_seconds(served.workers()) - cpu_before) * 1000 / counted
-    load.seconds = min(time.monotonic(), stop_at) - counted_from
-    return load
-
-
-@dataclass(frozen=True)
-class Memory:
-    """KiB per process (master first) and the tree's PSS, at one moment."""
-
-    rss: list[int]
-    pss_total: int
-
-    @property
-    def worker_max_mb(self) -> float:
-        return max(self.rss[1:], default=0) / 1024
-
-    @property
-    def tree_mb(self) -> float:
-        return sum(self.rss) / 1024
-
-
-def _memory(served: Served) -> Memory:
-    pids = served.tree()
-    return Memory([rss_kib(pid) for pid in pids], sum(pss_kib(pid) for pid in pids))
-
-
-@contextmanager
-def _peak_memory(served: Served) -> Iterator[list[Memory]]:
-    """Samples the tree's memory twice a second while the block runs; yields the samples."""
-    samples: list[Memory] = []
-    done = threading.Event()
-
-    def sample() -> None:
-        while not done.wait(0.5):
-            samples.append(_memory(served))
-
-    thread = threading.Thread(target=sample, name="memory-sampler", daemon=True)
-    thread.start()
-    try:
-        yield samples
-    finally:
-        done.set()
-        thread.join()
 
 
 @dataclass
@@ -344,7 +151,7 @@ def run(*, seconds: float | None = None, rounds: int | None = None) -> list[Row]
         rounds = int(os.environ.get(ROUNDS_ENV, ROUNDS))
     with (
         tempfile.TemporaryDirectory(prefix="mentorbot-bench-ack-") as directory,
-        SlackEmulator(users=_people(), channels={}) as emulator,
+        SlackEmulator(users=bench_people(), channels={}) as emulator,
         ExitStack() as servers,
     ):
         folder = Path(directory)
@@ -368,18 +175,18 @@ def run(*, seconds: float | None = None, rounds: int | None = None) -> list[Row]
         }
         expected = {MENTORBOT: MENTORBOT_ANSWER, BARE: BARE_ANSWER}
         time.sleep(1.0)  # every worker booted and quiet
-        idle = _memory(served[MENTORBOT])
+        idle = memory_of(served[MENTORBOT])
         print(f"Mentorbot: idle RSS {idle.tree_mb:.0f} MB", flush=True)
         flat_out = {MENTORBOT: Rounds(), BARE: Rounds()}
-        with _peak_memory(served[MENTORBOT]) as samples:
+        with peak_memory(served[MENTORBOT]) as samples:
             for n in range(rounds):
                 for label in (MENTORBOT, BARE) if n % 2 == 0 else (BARE, MENTORBOT):
-                    load = _send_load(served[label], emulator, expected[label], seconds)
+                    load = send_load(served[label], emulator, expected[label], seconds)
                     flat_out[label].loads.append(load)
                     _report(f"{label}, flat out, round {n + 1}", load)
         paced = {}
         for label in (MENTORBOT, BARE):
-            paced[label] = _send_load(
+            paced[label] = send_load(
                 served[label], emulator, expected[label], seconds * PACED_ROUNDS, PACED_PER_SENDER
             )
             _report(f"{label}, paced", paced[label])
